@@ -1,0 +1,1 @@
+"""The application shell: factory, config, extensions, auth, web views, API, CLI and errors."""

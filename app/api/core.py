@@ -1,0 +1,75 @@
+"""What every API endpoint shares: who is calling, the JSON body, list paging, responses."""
+from flask import g, jsonify, request
+
+from app.api import bp
+from app.errors import BadRequest, PermissionDenied, Unauthorized
+from app.handlers import problem_response
+from community.models import ANONYMOUS
+from community.services import user_for_token
+
+
+@bp.before_request
+def resolve_token():
+    """Bearer token → g.actor. A bad token is a 401 even on public reads, so clients notice."""
+    g.actor = ANONYMOUS
+    header = request.headers.get("Authorization")
+    if header is None:
+        return None
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return _unauthorized("Use 'Authorization: Bearer <token>'.")
+    user = user_for_token(token.strip())
+    if user is None:
+        return _unauthorized("The token is invalid or has been revoked.")
+    g.actor, g.token = user, token.strip()
+    return None
+
+
+@bp.errorhandler(PermissionDenied)
+def permission_denied(exc: PermissionDenied):
+    # The policies say "sign in first" to anonymous callers; in the API that is a 401.
+    if g.get("actor", ANONYMOUS).is_anonymous_user:
+        return _unauthorized(exc.detail)
+    return problem_response(403, exc.title, exc.detail)
+
+
+def _unauthorized(detail: str):
+    return problem_response(401, "Unauthorized", detail, headers={"WWW-Authenticate": "Bearer"})
+
+
+def actor():
+    return g.actor
+
+
+def require_actor():
+    if g.actor.is_anonymous_user:
+        raise Unauthorized("This needs a bearer token from POST /api/v1/auth/token.")
+    return g.actor
+
+
+def json_body() -> dict:
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        raise BadRequest("The request body must be a JSON object (Content-Type: application/json).")
+    return data
+
+
+def page_args() -> tuple[int, str | None]:
+    raw = request.args.get("limit", "20")
+    try:
+        limit = int(raw)
+    except ValueError:
+        raise BadRequest("limit must be a whole number from 1 to 100.") from None
+    if limit < 1:
+        raise BadRequest("limit must be a whole number from 1 to 100.")
+    return min(limit, 100), request.args.get("cursor") or None
+
+
+def listing(items: list, next_cursor: str | None = None, **extra):
+    return jsonify({"items": items, "next_cursor": next_cursor, **extra})
+
+
+def created(body: dict):
+    response = jsonify(body)
+    response.status_code = 201
+    return response

@@ -1,0 +1,41 @@
+"""Sign-in: Flask-Login for the web (session cookie), safe `next` redirects; tokens live in the API."""
+from urllib.parse import urlsplit
+
+from flask import request
+
+from app.extensions import db, login
+from community.models import AnonymousUser, User
+
+
+def init_app(app) -> None:
+    login.init_app(app)
+    login.anonymous_user = AnonymousUser
+    login.login_view = "auth.login"
+    login.login_message = "Please sign in to continue."
+    login.session_protection = "basic"
+
+    @login.user_loader
+    def load_user(user_id: str):
+        try:
+            return db.session.get(User, int(user_id))
+        except (TypeError, ValueError):
+            return None
+
+    from app.auth.views import bp
+    app.register_blueprint(bp)
+
+
+def safe_next(target: str | None, fallback: str = "/") -> str:
+    """Only a path on this site: no scheme, no host, no '//' or backslash tricks."""
+    if not target or not isinstance(target, str):
+        return fallback
+    target = target.strip()
+    parts = urlsplit(target)
+    if (parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//")
+            or "\\" in target or any(ord(c) < 32 for c in target)):
+        return fallback
+    return target
+
+
+def next_from_request(fallback: str = "/") -> str:
+    return safe_next(request.values.get("next"), fallback)

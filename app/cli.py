@@ -1,0 +1,39 @@
+"""Command-line groups: `users create`, `seed demo` (and Flask-Migrate's `db upgrade`)."""
+import click
+from flask import Flask
+from flask.cli import AppGroup
+
+from app.errors import DomainError
+from community import services
+
+users = AppGroup("users", help="Manage accounts.")
+seed = AppGroup("seed", help="Fill the database with example content.")
+
+
+@users.command("create")
+@click.argument("username")
+@click.argument("email")
+@click.option("--password", required=True, help="At least 8 characters.")
+@click.option("--role", type=click.Choice(["member", "moderator", "support", "admin"]),
+              default="member", show_default=True)
+def users_create(username, email, password, role):
+    """Create an account, or update the one with this USERNAME (idempotent)."""
+    try:
+        user, created = services.create_or_update_user(username, email, password, role)
+    except DomainError as exc:
+        details = "; ".join(f"{k} {', '.join(v)}" for k, v in exc.errors.items()) or exc.detail
+        raise click.ClickException(details) from None
+    click.echo(f"{'created' if created else 'updated'} user {user.id} {user.username} ({user.role})")
+
+
+@seed.command("demo")
+def seed_demo():
+    """Seed a demo community, only into an empty database."""
+    from app.demo import seed_demo_community
+    created = seed_demo_community()
+    click.echo("seeded the demo community" if created else "database is not empty; nothing seeded")
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(users)
+    app.cli.add_command(seed)

@@ -1,0 +1,74 @@
+"""Configuration from the environment (see ../shared/API.md); no .env file is required."""
+import os
+import secrets
+from pathlib import Path
+
+
+def _flag(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _secret_key(instance: Path) -> str:
+    """SECRET_KEY from the environment, else one generated once into the instance folder."""
+    if os.environ.get("SECRET_KEY"):
+        return os.environ["SECRET_KEY"]
+    path = instance / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def load_config(overrides: dict | None = None) -> dict:
+    """The settings a new app starts with; `overrides` (tests, scripts) win over the environment."""
+    overrides = dict(overrides or {})
+    instance = Path(overrides.pop("INSTANCE_PATH", None)
+                    or os.environ.get("COMMONPLACE_INSTANCE_PATH", "instance")).resolve()
+    instance.mkdir(parents=True, exist_ok=True)
+    redis_url = os.environ.get("REDIS_URL") or None
+    config = {
+        "INSTANCE_PATH": str(instance),
+        "SECRET_KEY": overrides.pop("SECRET_KEY", None) or _secret_key(instance),
+        "SQLALCHEMY_DATABASE_URI": os.environ.get("DATABASE_URL")
+        or f"sqlite:///{instance / 'commonplace.db'}",
+        "REDIS_URL": redis_url,
+        "SEARCH_BACKEND": os.environ.get("SEARCH_BACKEND", "whoosh"),
+        "REPUTATION_PRESET": os.environ.get("REPUTATION_PRESET", "small"),
+        "CRM_CONNECTOR": os.environ.get("CRM_CONNECTOR", "local"),
+        "CRM_WEBHOOK_URL": os.environ.get("CRM_WEBHOOK_URL"),
+        "CRM_WEBHOOK_SECRET": os.environ.get("CRM_WEBHOOK_SECRET"),
+        "RATELIMIT_ENABLED": _flag("RATELIMIT_ENABLED", True),
+        "RATELIMIT_STORAGE_URI": redis_url or "memory://",
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "WTF_CSRF_TIME_LIMIT": None,
+        # Request and content limits; the validation messages quote them.
+        "MAX_CONTENT_LENGTH": 1024 * 1024,
+        "TITLE_MIN_LENGTH": 8,
+        "TITLE_MAX_LENGTH": 200,
+        "BODY_MIN_LENGTH": 10,
+        "BODY_MAX_LENGTH": 30000,
+        "MAX_TAGS": 5,
+        "USERNAME_MAX_LENGTH": 30,
+        "PASSWORD_MIN_LENGTH": 8,
+        "PAGE_SIZE": 20,
+        "ANSWERS_PER_PAGE": 50,
+        # Reputation points (../shared/API.md); configurable, these are the defaults.
+        "REPUTATION_POINTS": {
+            "question_upvoted": 10,
+            "answer_upvoted": 10,
+            "post_downvoted": -2,
+            "voter_downvote": -1,
+            "answer_accepted": 15,
+            "accepter": 2,
+        },
+        "REPUTATION_DAILY_CAP": 200,
+    }
+    config.update(overrides)
+    return config

@@ -1,0 +1,32 @@
+"""Engine set-up: SQLite tuned for several processes (WAL, busy_timeout, foreign keys, IMMEDIATE writes)."""
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from community.transactions import write_intent
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_connect(dbapi_connection, connection_record):
+    if type(dbapi_connection).__module__ != "sqlite3":
+        return
+    # Let SQLAlchemy's "begin" hook below issue BEGIN itself (the pysqlite recipe).
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    for pragma in ("journal_mode=WAL", "busy_timeout=10000", "foreign_keys=ON",
+                   "synchronous=NORMAL"):
+        cursor.execute(f"PRAGMA {pragma}")
+    cursor.close()
+
+
+@event.listens_for(Engine, "begin")
+def _sqlite_begin(connection):
+    if connection.dialect.name != "sqlite":
+        return
+    # Service writes take the write lock up front; plain reads stay deferred and never block.
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if write_intent.get() else "BEGIN")
+
+
+def engine_options(uri: str) -> dict:
+    if uri.startswith("sqlite"):
+        return {"connect_args": {"timeout": 10, "check_same_thread": False}}
+    return {"pool_pre_ping": True, "pool_size": 10, "max_overflow": 10}

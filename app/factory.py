@@ -1,0 +1,37 @@
+"""create_app: bind the extensions, register blueprints, CLI groups and error handlers."""
+from pathlib import Path
+
+from flask import Flask
+
+from app import database
+from app.config import load_config
+from app.extensions import csrf, db, limiter, migrate, socketio
+
+PROJECT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: dict | None = None) -> Flask:
+    settings = load_config(config)
+    app = Flask("commonplace", root_path=str(PROJECT), instance_path=settings["INSTANCE_PATH"],
+                template_folder="templates", static_folder="static")
+    app.config.update(settings)
+    app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS",
+                          database.engine_options(app.config["SQLALCHEMY_DATABASE_URI"]))
+    app.jinja_env.trim_blocks = app.jinja_env.lstrip_blocks = True
+
+    import community.models  # noqa: F401  (registers the tables)
+    import reputation.models  # noqa: F401
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT / "migrations"))
+    csrf.init_app(app)
+    limiter.init_app(app)
+    socketio.init_app(app, async_mode="threading", message_queue=app.config["REDIS_URL"])
+
+    from app import auth, cli, handlers, web
+    from app.api import init_app as init_api
+    auth.init_app(app)
+    web.init_app(app)
+    init_api(app)
+    cli.init_app(app)
+    handlers.init_app(app)
+    return app

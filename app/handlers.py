@@ -1,0 +1,64 @@
+"""Error handlers: problem+json under /api/, a plain page elsewhere; never a traceback to a user."""
+from flask import jsonify, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from app.errors import DomainError, problem
+from app.extensions import db
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def problem_response(status: int, title: str, detail: str, errors: dict | None = None,
+                     headers: dict | None = None):
+    body = problem(status, title, detail)
+    if errors:
+        body["errors"] = errors
+    response = jsonify(body)
+    response.status_code = status
+    response.mimetype = "application/problem+json"
+    for key, value in (headers or {}).items():
+        response.headers[key] = value
+    return response
+
+
+def _page(status: int, title: str, detail: str, headers: dict | None = None):
+    return render_template("errors/error.html", status=status, title=title, detail=detail), \
+        status, headers or {}
+
+
+def init_app(app) -> None:
+    @app.errorhandler(DomainError)
+    def domain_error(exc: DomainError):
+        db.session.rollback()
+        if wants_json():
+            return problem_response(exc.status, exc.title, exc.detail, exc.errors)
+        return _page(exc.status, exc.title, exc.detail)
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(exc: CSRFError):
+        detail = "The form was missing its security token or it expired. Go back, reload and try again."
+        if wants_json():
+            return problem_response(400, "Bad request", detail)
+        return _page(400, "Form expired", detail)
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):
+        headers = {k: v for k, v in exc.get_headers() if k.lower() in ("retry-after", "allow")}
+        if exc.code == 429 and "Retry-After" not in headers:
+            headers["Retry-After"] = "60"
+        title, detail = exc.name, exc.description or exc.name
+        if exc.code == 413:
+            detail = f"The request is larger than the {app.config['MAX_CONTENT_LENGTH'] // 1024} KiB limit."
+        if wants_json():
+            return problem_response(exc.code or 500, title, detail, headers=headers)
+        return _page(exc.code or 500, title, detail, headers)
+
+    @app.errorhandler(InternalServerError)
+    def server_error(exc):
+        db.session.rollback()
+        if wants_json():
+            return problem_response(500, "Internal server error", "Something went wrong on our side.")
+        return _page(500, "Something went wrong", "Something went wrong on our side; nothing you did.")

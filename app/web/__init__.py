@@ -1,0 +1,19 @@
+"""Web pages for people: browsing, asking, answering, voting, accepting; no JS needed."""
+from flask import Blueprint
+
+from community import policies
+
+bp = Blueprint("web", __name__)
+
+
+def init_app(app) -> None:
+    from app.web import actions, pages  # noqa: F401  (register routes)
+    app.register_blueprint(bp)
+
+    from app.web.jsonld import qa_jsonld
+    from reputation.ranks import rank_for
+
+    @app.context_processor
+    def inject_helpers():
+        # Templates ask the same policy functions as views and the API.
+        return {"can": policies, "qa_jsonld": qa_jsonld, "rank_for": rank_for}

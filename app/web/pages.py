@@ -1,0 +1,71 @@
+"""Read-only pages: home, thread lists, a thread, revisions, profiles."""
+from flask import abort, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from app.errors import BadRequest
+from app.web import bp
+from community import queries
+from community.viewcounts import record_view
+
+LIST_FILTERS = ("category", "tag", "status", "sort", "cursor")
+
+
+def _thread_list(category=None, template="community/threads.html", **context):
+    args = {k: request.args.get(k) or None for k in LIST_FILTERS}
+    sort = args["sort"] or "newest"
+    try:
+        threads, next_cursor = queries.list_threads(
+            current_user, category=category or args["category"], tag=args["tag"],
+            status=args["status"], sort=sort, limit=20, cursor=args["cursor"])
+    except BadRequest as exc:
+        abort(400, exc.detail)
+    filters = {k: v for k, v in args.items() if v and k != "cursor"}
+
+    def list_url(**changes):
+        """This list's URL with some filters changed (None removes one); paging restarts."""
+        params = {**(request.view_args or {}), **filters, **changes}
+        return url_for(request.endpoint, **{k: v for k, v in params.items() if v is not None})
+
+    return render_template(template, threads=threads, next_cursor=next_cursor, sort=sort,
+                           filters=filters, list_url=list_url, **context)
+
+
+@bp.get("/")
+def home():
+    return _thread_list(template="community/home.html", categories=queries.categories())
+
+
+@bp.get("/threads")
+def threads():
+    return _thread_list()
+
+
+@bp.get("/c/<slug>")
+def category(slug):
+    cat = queries.category_by_slug(slug)
+    return _thread_list(category=cat.slug, current_category=cat)
+
+
+@bp.get("/t/<int:thread_id>")
+@bp.get("/t/<int:thread_id>/<slug>")
+def thread(thread_id, slug=None):
+    page = queries.thread_page(current_user, thread_id)
+    if slug != page.thread.slug:
+        return redirect(url_for("web.thread", thread_id=thread_id, slug=page.thread.slug), 301)
+    record_view(thread_id)
+    return render_template("community/thread.html", page=page, thread=page.thread)
+
+
+@bp.get("/posts/<int:post_id>/revisions")
+def revisions(post_id):
+    post, thread = queries.visible_post(current_user, post_id)
+    return render_template("community/revisions.html", post=post, thread=thread,
+                           revisions=queries.revisions(current_user, post_id))
+
+
+@bp.get("/u/<int:user_id>")
+@bp.get("/u/<int:user_id>/<username>")
+def profile(user_id, username=None):
+    user = queries.user_by_id(user_id)
+    threads, answers = queries.user_activity(user)
+    return render_template("auth/profile.html", user=user, threads=threads, answers=answers)

@@ -1,0 +1,1 @@
+"""The community domain: categories, threads, posts, votes, revisions; policies, services, queries, events."""

@@ -1,0 +1,124 @@
+"""Content: categories, tags, threads, posts (question and answers), revisions and votes."""
+from sqlalchemy import (Boolean, Column, ForeignKey, Index, Integer, SmallInteger, String, Table,
+                        Text, UniqueConstraint)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.extensions import db
+from community.models.types import UTCDateTime, utcnow
+from community.models.users import User
+
+thread_tags = Table(
+    "thread_tags",
+    db.metadata,
+    Column("thread_id", ForeignKey("threads.id", ondelete="CASCADE"), primary_key=True),
+    Column("tag_id", ForeignKey("tags.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
+
+
+class Category(db.Model):
+    __tablename__ = "categories"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    slug: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(80))
+    description: Mapped[str] = mapped_column(Text, default="")
+    position: Mapped[int] = mapped_column(Integer, default=0, index=True)
+    thread_count: Mapped[int] = mapped_column(Integer, default=0)
+    created_at = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Tag(db.Model):
+    __tablename__ = "tags"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(35), unique=True)
+
+
+class Thread(db.Model):
+    """A question and its answers. `status` is open or solved; unanswered is answer_count == 0."""
+
+    __tablename__ = "threads"
+    __table_args__ = (
+        Index("ix_threads_category_created", "category_id", "created_at"),
+        Index("ix_threads_category_activity", "category_id", "last_activity_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    category_id: Mapped[int] = mapped_column(ForeignKey("categories.id"), index=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    slug: Mapped[str] = mapped_column(String(100))
+    status: Mapped[str] = mapped_column(String(16), default="open", index=True)
+    # Plain integers rather than foreign keys: posts already point at threads, and a cycle of
+    # foreign keys would make inserts and deletes order-dependent. Services keep them true.
+    question_post_id: Mapped[int | None] = mapped_column(Integer, nullable=True, unique=True)
+    accepted_answer_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
+    score: Mapped[int] = mapped_column(Integer, default=0, index=True)
+    view_count: Mapped[int] = mapped_column(Integer, default=0)
+    answer_count: Mapped[int] = mapped_column(Integer, default=0, index=True)
+    is_deleted: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
+    is_locked: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at = mapped_column(UTCDateTime, default=utcnow, index=True)
+    updated_at = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    last_activity_at = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+    category = db.relationship(Category, lazy="raise")
+    author = db.relationship(User, lazy="raise")
+    tags = db.relationship(Tag, secondary=thread_tags, lazy="raise", order_by=Tag.name)
+
+
+class Post(db.Model):
+    """The question (kind 'question') or an answer. Body is Markdown; body_html is rendered once."""
+
+    __tablename__ = "posts"
+    __table_args__ = (Index("ix_posts_thread_kind_created", "thread_id", "kind", "created_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    thread_id: Mapped[int] = mapped_column(ForeignKey("threads.id", ondelete="CASCADE"), index=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16), default="answer")
+    body: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[str] = mapped_column(Text)
+    score: Mapped[int] = mapped_column(Integer, default=0, index=True)
+    is_accepted: Mapped[bool] = mapped_column(Boolean, default=False)
+    is_draft: Mapped[bool] = mapped_column(Boolean, default=False)
+    is_deleted: Mapped[bool] = mapped_column(Boolean, default=False)
+    deleted_at = mapped_column(UTCDateTime, nullable=True)
+    revision_count: Mapped[int] = mapped_column(Integer, default=1)
+    created_at = mapped_column(UTCDateTime, default=utcnow, index=True)
+    updated_at = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    thread = db.relationship(Thread, lazy="raise")
+    author = db.relationship(User, lazy="raise")
+
+    @property
+    def is_question(self) -> bool:
+        return self.kind == "question"
+
+
+class Revision(db.Model):
+    """Every version of a post's body (and, for questions, its title), oldest first."""
+
+    __tablename__ = "revisions"
+    __table_args__ = (UniqueConstraint("post_id", "rev", name="uq_revisions_post_rev"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"), index=True)
+    rev: Mapped[int] = mapped_column(Integer)
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    title: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    body: Mapped[str] = mapped_column(Text)
+    created_at = mapped_column(UTCDateTime, default=utcnow)
+
+    author = db.relationship(User, lazy="raise")
+
+
+class Vote(db.Model):
+    __tablename__ = "votes"
+    __table_args__ = (UniqueConstraint("post_id", "user_id", name="uq_votes_post_user"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    value: Mapped[int] = mapped_column(SmallInteger)
+    created_at = mapped_column(UTCDateTime, default=utcnow)

@@ -1,0 +1,151 @@
+"""The read side: thread lists (filters, sorts, keyset cursors), thread pages, revisions, profiles.
+
+Every function issues a fixed number of queries however many rows it returns.
+"""
+import base64
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import and_, case, or_, select
+from sqlalchemy.orm import selectinload
+
+from app.errors import BadRequest, NotFound
+from app.extensions import db
+from community.models import Category, Post, Revision, Tag, Thread, User, Vote, thread_tags
+from community.policies import can_view_post, can_view_thread
+
+SORTS = {"newest": Thread.created_at, "active": Thread.last_activity_at, "votes": Thread.score}
+STATUSES = ("open", "solved", "unanswered")
+
+
+@dataclass
+class ThreadPage:
+    thread: Thread
+    question: Post
+    answers: list[Post]
+    my_votes: dict[int, int] = field(default_factory=dict)
+
+
+def _encode_cursor(value, row_id: int) -> str:
+    if isinstance(value, datetime):
+        value = {"t": value.isoformat()}
+    raw = json.dumps([value, row_id], separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str):
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        value, row_id = json.loads(raw)
+        if isinstance(value, dict):
+            value = datetime.fromisoformat(value["t"])
+        if not isinstance(row_id, int) or not isinstance(value, (int, datetime)):
+            raise ValueError
+        return value, row_id
+    except (ValueError, TypeError, KeyError, json.JSONDecodeError):
+        raise BadRequest("The cursor is not valid; start again without it.") from None
+
+
+def list_threads(viewer, category=None, tag=None, status=None, sort="newest", limit=20,
+                 cursor=None) -> tuple[list[Thread], str | None]:
+    """One page of visible threads, newest/active/most-voted first, and the cursor for the next."""
+    if sort not in SORTS:
+        raise BadRequest(f"sort must be one of {', '.join(SORTS)}")
+    if status and status not in STATUSES:
+        raise BadRequest(f"status must be one of {', '.join(STATUSES)}")
+    column = SORTS[sort]
+    query = (select(Thread).where(Thread.is_deleted.is_(False))
+             .options(selectinload(Thread.category), selectinload(Thread.author),
+                      selectinload(Thread.tags)))
+    if category:
+        query = query.join(Category, Category.id == Thread.category_id).where(Category.slug == category)
+    if tag:
+        query = query.where(Thread.id.in_(select(thread_tags.c.thread_id).join(Tag).where(Tag.name == tag)))
+    if status == "unanswered":
+        query = query.where(Thread.answer_count == 0, Thread.status == "open")
+    elif status:
+        query = query.where(Thread.status == status)
+    if cursor:
+        value, last_id = _decode_cursor(cursor)
+        query = query.where(or_(column < value, and_(column == value, Thread.id < last_id)))
+    rows = db.session.scalars(query.order_by(column.desc(), Thread.id.desc()).limit(limit + 1)).all()
+    next_cursor = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        last = rows[-1]
+        next_cursor = _encode_cursor(getattr(last, column.key), last.id)
+    return list(rows), next_cursor
+
+
+def thread_page(viewer, thread_id) -> ThreadPage:
+    """A thread with its question, the answers the viewer may see (accepted first), and their votes."""
+    thread = db.session.scalar(
+        select(Thread).where(Thread.id == thread_id)
+        .options(selectinload(Thread.category), selectinload(Thread.author),
+                 selectinload(Thread.tags)))
+    if thread is None or not can_view_thread(viewer, thread):
+        raise NotFound(f"Thread {thread_id} does not exist.")
+    posts = db.session.scalars(
+        select(Post).where(Post.thread_id == thread.id).options(selectinload(Post.author))
+        .order_by(case((Post.kind == "question", 0), else_=1), Post.is_accepted.desc(),
+                  Post.score.desc(), Post.created_at, Post.id)).all()
+    question = next(p for p in posts if p.is_question)
+    answers = [p for p in posts if not p.is_question and can_view_post(viewer, p, thread)]
+    my_votes = {}
+    if not viewer.is_anonymous_user:
+        my_votes = dict(db.session.execute(
+            select(Vote.post_id, Vote.value).join(Post, Post.id == Vote.post_id)
+            .where(Post.thread_id == thread.id, Vote.user_id == viewer.id)).all())
+    return ThreadPage(thread, question, answers, my_votes)
+
+
+def visible_post(viewer, post_id) -> tuple[Post, Thread]:
+    post = db.session.scalar(select(Post).where(Post.id == post_id).options(selectinload(Post.author)))
+    thread = db.session.get(Thread, post.thread_id) if post else None
+    if post is None or not can_view_post(viewer, post, thread):
+        raise NotFound(f"Post {post_id} does not exist.")
+    return post, thread
+
+
+def revisions(viewer, post_id) -> list[Revision]:
+    post, _ = visible_post(viewer, post_id)
+    return list(db.session.scalars(
+        select(Revision).where(Revision.post_id == post.id)
+        .options(selectinload(Revision.author)).order_by(Revision.rev)))
+
+
+def categories() -> list[Category]:
+    return list(db.session.scalars(select(Category).order_by(Category.position, Category.name)))
+
+
+def category_by_slug(slug: str) -> Category:
+    category = db.session.scalar(select(Category).where(Category.slug == slug))
+    if category is None:
+        raise NotFound(f"No category '{slug[:64]}'.")
+    return category
+
+
+def user_by_id(user_id) -> User:
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise NotFound(f"User {user_id} does not exist.")
+    return user
+
+
+def user_activity(user: User, limit: int = 10) -> tuple[list[Thread], list[Post]]:
+    """A profile's recent questions and answers (visible ones only)."""
+    threads = db.session.scalars(
+        select(Thread).where(Thread.author_id == user.id, Thread.is_deleted.is_(False))
+        .options(selectinload(Thread.category)).order_by(Thread.created_at.desc()).limit(limit)).all()
+    answers = db.session.scalars(
+        select(Post).join(Thread, Thread.id == Post.thread_id)
+        .where(Post.author_id == user.id, Post.kind == "answer", Post.is_deleted.is_(False),
+               Post.is_draft.is_(False), Thread.is_deleted.is_(False))
+        .options(selectinload(Post.thread)).order_by(Post.created_at.desc()).limit(limit)).all()
+    return list(threads), list(answers)
+
+
+def tag_names(thread_id: int) -> list[str]:
+    return list(db.session.scalars(select(Tag.name).join(thread_tags)
+                                   .where(thread_tags.c.thread_id == thread_id).order_by(Tag.name)))

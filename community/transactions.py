@@ -1,0 +1,46 @@
+"""Write transactions: one service call is one transaction, and its events go out after commit."""
+from contextvars import ContextVar
+from functools import wraps
+
+from sqlalchemy.exc import IntegrityError
+
+from app.errors import Conflict
+from app.extensions import db
+from community.events import PENDING
+
+# Read by the SQLite engine hook (app/database.py): a service's transaction begins IMMEDIATE,
+# so two writers queue on busy_timeout instead of failing on a read-to-write upgrade.
+write_intent: ContextVar[bool] = ContextVar("commonplace_write_intent", default=False)
+_depth: ContextVar[int] = ContextVar("commonplace_tx_depth", default=0)
+
+
+def transactional(fn):
+    """Run a service function in its own write transaction; nested calls join the outer one."""
+
+    @wraps(fn)
+    def wrapper(*args, **kwargs):
+        if _depth.get():
+            return fn(*args, **kwargs)
+        session = db.session()
+        if session.in_transaction():
+            session.commit()  # close the request's read transaction before writing
+        intent, depth = write_intent.set(True), _depth.set(1)
+        try:
+            result = fn(*args, **kwargs)
+            session.commit()
+        except IntegrityError as exc:
+            session.rollback()
+            session.info.pop(PENDING, None)
+            raise Conflict("That conflicts with something that already exists.") from exc
+        except BaseException:
+            session.rollback()
+            session.info.pop(PENDING, None)
+            raise
+        finally:
+            write_intent.reset(intent)
+            _depth.reset(depth)
+        for signal, sender, kwargs_ in session.info.pop(PENDING, []):
+            signal.send(sender, **kwargs_)
+        return result
+
+    return wrapper

@@ -1,0 +1,103 @@
+"""Input cleaning and field checks shared by every service; errors name the field."""
+import re
+import unicodedata
+
+from flask import current_app
+from slugify import slugify
+
+from app.errors import ValidationFailed
+
+# Control characters other than tab and newline never belong in user text (PostgreSQL refuses NUL).
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_TAG = re.compile(r"^[a-z0-9][a-z0-9+#.-]{0,34}$")
+USERNAME = re.compile(r"^[A-Za-z0-9_.-]{3,30}$")
+EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$")
+
+
+def clean_text(value, *, single_line: bool = False) -> str:
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        value = str(value)
+    value = value.replace("\r\n", "\n").replace("\r", "\n")
+    value = _CONTROL.sub("", value)
+    # Lone surrogates cannot be encoded for storage; drop them rather than fail.
+    value = value.encode("utf-8", "ignore").decode("utf-8")
+    if single_line:
+        value = " ".join(value.split())
+    return value.strip()
+
+
+class Errors:
+    """Collects messages per field and raises them together."""
+
+    def __init__(self):
+        self.fields: dict[str, list[str]] = {}
+
+    def add(self, field: str, message: str) -> None:
+        self.fields.setdefault(field, []).append(message)
+
+    def raise_if_any(self) -> None:
+        if self.fields:
+            raise ValidationFailed(self.fields)
+
+
+def check_length(errors: Errors, field: str, value: str, min_key: str, max_key: str) -> None:
+    low, high = current_app.config[min_key], current_app.config[max_key]
+    visible = len(unicodedata.normalize("NFC", value))
+    if visible < low:
+        errors.add(field, f"must be at least {low} characters" if value else "is required")
+    elif visible > high:
+        errors.add(field, f"must be at most {high} characters (it has {visible})")
+
+
+def _string(errors: Errors, field: str, value) -> str | None:
+    if value is not None and not isinstance(value, str):
+        errors.add(field, "must be a string")
+        return ""
+    return value
+
+
+def clean_title(errors: Errors, value) -> str:
+    value = _string(errors, "title", value)
+    if value == "" and "title" in errors.fields:
+        return ""
+    title = clean_text(value, single_line=True)
+    check_length(errors, "title", title, "TITLE_MIN_LENGTH", "TITLE_MAX_LENGTH")
+    return title
+
+
+def clean_body(errors: Errors, value) -> str:
+    value = _string(errors, "body", value)
+    if value == "" and "body" in errors.fields:
+        return ""
+    body = clean_text(value)
+    check_length(errors, "body", body, "BODY_MIN_LENGTH", "BODY_MAX_LENGTH")
+    return body
+
+
+def clean_tags(errors: Errors, value) -> list[str]:
+    """Tags arrive as a list or a comma/space separated string; stored lower-case, unique, ordered."""
+    if value is None:
+        return []
+    if isinstance(value, str):
+        value = re.split(r"[,\s]+", value)
+    if not isinstance(value, (list, tuple)):
+        errors.add("tags", "must be a list of strings")
+        return []
+    tags: list[str] = []
+    for raw in value:
+        tag = clean_text(raw, single_line=True).lower().replace(" ", "-")
+        if not tag:
+            continue
+        if not _TAG.match(tag):
+            errors.add("tags", f"'{tag[:40]}' must be 1-35 letters, digits or + # . -")
+        elif tag not in tags:
+            tags.append(tag)
+    if len(tags) > current_app.config["MAX_TAGS"]:
+        errors.add("tags", f"at most {current_app.config['MAX_TAGS']} tags")
+    return tags
+
+
+def make_slug(text: str, fallback: str = "thread", max_length: int = 80) -> str:
+    return slugify(text, max_length=max_length, word_boundary=True) or fallback

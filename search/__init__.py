@@ -1,0 +1,1 @@
+"""Search: the SearchBackend protocol, the Whoosh and database backends, indexing (its issue comes next)."""

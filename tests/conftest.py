@@ -1,0 +1,177 @@
+"""Fixtures: a real database built by the migrations (SQLite file per test, or the PostgreSQL
+named by DATABASE_URL, truncated between tests), the app, clients with CSRF, and a query counter."""
+import os
+import re
+import shutil
+import uuid
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, event, text
+
+from app.factory import create_app
+from app.extensions import db
+
+POSTGRES_URL = os.environ.get("DATABASE_URL", "")
+USING_POSTGRES = POSTGRES_URL.startswith("postgresql")
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+
+
+def _base_config(tmp_path: Path, uri: str) -> dict:
+    return {"INSTANCE_PATH": str(tmp_path / "instance"), "SQLALCHEMY_DATABASE_URI": uri,
+            "SECRET_KEY": "test-secret", "RATELIMIT_KEY_PREFIX": f"t-{uuid.uuid4().hex}",
+            "SERVER_NAME": "localhost", "TESTING": True}
+
+
+def _migrate(uri: str, tmp_path: Path) -> None:
+    from flask_migrate import upgrade
+    app = create_app(_base_config(tmp_path, uri))
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def database_template(tmp_path_factory):
+    """Run `flask db upgrade` once: into a template SQLite file, or into PostgreSQL from scratch."""
+    base = tmp_path_factory.mktemp("schema")
+    if USING_POSTGRES:
+        engine = create_engine(POSTGRES_URL)
+        with engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+        engine.dispose()
+        _migrate(POSTGRES_URL, base)
+        return POSTGRES_URL
+    path = base / "template.db"
+    _migrate(f"sqlite:///{path}", base)
+    return path
+
+
+@pytest.fixture
+def app(database_template, tmp_path):
+    if USING_POSTGRES:
+        uri = POSTGRES_URL
+    else:
+        target = tmp_path / "commonplace.db"
+        shutil.copy(database_template, target)
+        uri = f"sqlite:///{target}"
+    application = create_app(_base_config(tmp_path, uri))
+    with application.app_context():
+        yield application
+        db.session.remove()
+        if USING_POSTGRES:
+            tables = ", ".join(t.name for t in db.metadata.sorted_tables)
+            with db.engine.begin() as conn:
+                conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+class WebClient:
+    """A browser-like client: keeps the session cookie and sends the form's CSRF token."""
+
+    def __init__(self, client):
+        self.client = client
+        self._token = None
+
+    def token(self) -> str:
+        if self._token is None:
+            page = self.client.get("/login").get_data(as_text=True)
+            self._token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+        return self._token
+
+    def get(self, url, **kwargs):
+        return self.client.get(url, **kwargs)
+
+    def post(self, url, data=None, **kwargs):
+        data = dict(data or {})
+        data.setdefault("csrf_token", self.token())
+        return self.client.post(url, data=data, **kwargs)
+
+    def login(self, login: str, password: str = "password123"):
+        response = self.post("/login", {"login": login, "password": password})
+        assert response.status_code == 302, response.get_data(as_text=True)
+        self._token = None  # a new session after sign-in gets a fresh token
+        return response
+
+
+@pytest.fixture
+def web(client):
+    return WebClient(client)
+
+
+class Api:
+    """JSON API calls with an optional bearer token."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def token_for(self, email: str, password: str = "password123") -> str:
+        response = self.client.post("/api/v1/auth/token", json={"email": email, "password": password})
+        assert response.status_code == 200, response.json
+        return response.json["token"]
+
+    def call(self, method, url, token=None, **kwargs):
+        headers = kwargs.pop("headers", {})
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        return self.client.open(f"/api/v1{url}", method=method, headers=headers, **kwargs)
+
+    def get(self, url, token=None, **kw):
+        return self.call("GET", url, token, **kw)
+
+    def post(self, url, token=None, **kw):
+        return self.call("POST", url, token, **kw)
+
+    def patch(self, url, token=None, **kw):
+        return self.call("PATCH", url, token, **kw)
+
+    def delete(self, url, token=None, **kw):
+        return self.call("DELETE", url, token, **kw)
+
+
+@pytest.fixture
+def api(client):
+    return Api(client)
+
+
+@pytest.fixture
+def count_queries(app):
+    """Use as `with count_queries() as counter: ...`; counter.count is the number of statements."""
+    from contextlib import contextmanager
+
+    @contextmanager
+    def counting():
+        class Counter:
+            count = 0
+            statements: list = []
+
+        def before(conn, cursor, statement, parameters, context, executemany):
+            Counter.count += 1
+            Counter.statements.append(statement)
+
+        event.listen(db.engine, "before_cursor_execute", before)
+        try:
+            yield Counter
+        finally:
+            event.remove(db.engine, "before_cursor_execute", before)
+
+    return counting
+
+
+def shared_path(*parts) -> Path:
+    """A file under ../shared/data; tests that need it skip with a reason when it is absent."""
+    path = SHARED.joinpath("data", *parts)
+    if not path.exists():
+        pytest.skip(f"{path} is absent (a fresh clone without ../shared); CI has it")
+    return path

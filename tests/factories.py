@@ -1,0 +1,36 @@
+"""Test data made through the real service functions (no fixtures that bypass the domain)."""
+import itertools
+
+from app.extensions import db
+from community import services
+from community.models import Category, User
+
+PASSWORD = "password123"
+_seq = itertools.count(1)
+
+
+def user(role: str = "member", username: str | None = None) -> User:
+    n = next(_seq)
+    name = username or f"user{n}"
+    return services.register_user(name, f"{name}@example.com", PASSWORD, role)
+
+
+def admin() -> User:
+    return user("admin")
+
+
+def category(name: str | None = None, slug: str | None = None) -> Category:
+    boss = db.session.scalar(db.select(User).where(User.role == "admin")) or admin()
+    return services.create_category(boss, name or f"Category {next(_seq)}", slug)
+
+
+def thread(author=None, category_=None, title=None, body="A question body long enough.",
+           tags=None):
+    author = author or user()
+    category_ = category_ or category()
+    return services.create_thread(author, title or f"Question number {next(_seq)} about things",
+                                  body, category_.slug, tags or [])
+
+
+def answer(thread_, author=None, body="An answer body long enough."):
+    return services.create_answer(author or user(), thread_.id, body)
