@@ -2,12 +2,18 @@
 from pathlib import Path
 
 from flask import Flask
+from werkzeug.routing import IntegerConverter
 
 from app import database
 from app.config import load_config
 from app.extensions import csrf, db, limiter, migrate, socketio
 
 PROJECT = Path(__file__).resolve().parent.parent
+
+
+class BoundedInt(IntegerConverter):
+    def __init__(self, url_map, fixed_digits=0, min=1, max=2**63 - 1, signed=False):
+        super().__init__(url_map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -18,6 +24,8 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS",
                           database.engine_options(app.config["SQLALCHEMY_DATABASE_URI"]))
     app.jinja_env.trim_blocks = app.jinja_env.lstrip_blocks = True
+    # An id past the database's integer range is a 404, not an overflow inside the driver.
+    app.url_map.converters["int"] = BoundedInt
 
     import community.models  # noqa: F401  (registers the tables)
     import reputation.models  # noqa: F401

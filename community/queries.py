@@ -34,16 +34,24 @@ def _encode_cursor(value, row_id: int) -> str:
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def _decode_cursor(cursor: str):
+MAX_ID = 2**63 - 1
+
+
+def _decode_cursor(cursor: str, sort: str):
+    """(value, id) from a cursor made for this sort; anything else is a 400, never a 500."""
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         value, row_id = json.loads(raw)
-        if isinstance(value, dict):
+        if sort == "votes":
+            ok = isinstance(value, int) and not isinstance(value, bool) and abs(value) <= MAX_ID
+        else:
             value = datetime.fromisoformat(value["t"])
-        if not isinstance(row_id, int) or not isinstance(value, (int, datetime)):
+            ok = value.tzinfo is not None
+        if not ok or isinstance(row_id, bool) or not isinstance(row_id, int) \
+                or not 0 < row_id <= MAX_ID:
             raise ValueError
         return value, row_id
-    except (ValueError, TypeError, KeyError, json.JSONDecodeError):
+    except (ValueError, TypeError, KeyError, OverflowError, json.JSONDecodeError):
         raise BadRequest("The cursor is not valid; start again without it.") from None
 
 
@@ -67,9 +75,10 @@ def list_threads(viewer, category=None, tag=None, status=None, sort="newest", li
     elif status:
         query = query.where(Thread.status == status)
     if cursor:
-        value, last_id = _decode_cursor(cursor)
+        value, last_id = _decode_cursor(cursor, sort)
         query = query.where(or_(column < value, and_(column == value, Thread.id < last_id)))
-    rows = db.session.scalars(query.order_by(column.desc(), Thread.id.desc()).limit(limit + 1)).all()
+    rows = db.session.scalars(query.order_by(column.desc(), Thread.id.desc()).limit(limit + 1)
+                              .execution_options(populate_existing=True)).all()
     next_cursor = None
     if len(rows) > limit:
         rows = rows[:limit]
@@ -83,13 +92,14 @@ def thread_page(viewer, thread_id) -> ThreadPage:
     thread = db.session.scalar(
         select(Thread).where(Thread.id == thread_id)
         .options(selectinload(Thread.category), selectinload(Thread.author),
-                 selectinload(Thread.tags)))
+                 selectinload(Thread.tags)).execution_options(populate_existing=True))
     if thread is None or not can_view_thread(viewer, thread):
         raise NotFound(f"Thread {thread_id} does not exist.")
     posts = db.session.scalars(
         select(Post).where(Post.thread_id == thread.id).options(selectinload(Post.author))
         .order_by(case((Post.kind == "question", 0), else_=1), Post.is_accepted.desc(),
-                  Post.score.desc(), Post.created_at, Post.id)).all()
+                  Post.score.desc(), Post.created_at, Post.id)
+        .execution_options(populate_existing=True)).all()
     question = next(p for p in posts if p.is_question)
     answers = [p for p in posts if not p.is_question and can_view_post(viewer, p, thread)]
     my_votes = {}
@@ -101,7 +111,8 @@ def thread_page(viewer, thread_id) -> ThreadPage:
 
 
 def visible_post(viewer, post_id) -> tuple[Post, Thread]:
-    post = db.session.scalar(select(Post).where(Post.id == post_id).options(selectinload(Post.author)))
+    post = db.session.scalar(select(Post).where(Post.id == post_id).options(selectinload(Post.author))
+                             .execution_options(populate_existing=True))
     thread = db.session.get(Thread, post.thread_id) if post else None
     if post is None or not can_view_post(viewer, post, thread):
         raise NotFound(f"Post {post_id} does not exist.")
@@ -112,7 +123,8 @@ def revisions(viewer, post_id) -> list[Revision]:
     post, _ = visible_post(viewer, post_id)
     return list(db.session.scalars(
         select(Revision).where(Revision.post_id == post.id)
-        .options(selectinload(Revision.author)).order_by(Revision.rev)))
+        .options(selectinload(Revision.author)).order_by(Revision.rev)
+        .execution_options(populate_existing=True)))
 
 
 def categories() -> list[Category]:
@@ -137,12 +149,14 @@ def user_activity(user: User, limit: int = 10) -> tuple[list[Thread], list[Post]
     """A profile's recent questions and answers (visible ones only)."""
     threads = db.session.scalars(
         select(Thread).where(Thread.author_id == user.id, Thread.is_deleted.is_(False))
-        .options(selectinload(Thread.category)).order_by(Thread.created_at.desc()).limit(limit)).all()
+        .options(selectinload(Thread.category)).order_by(Thread.created_at.desc()).limit(limit)
+        .execution_options(populate_existing=True)).all()
     answers = db.session.scalars(
         select(Post).join(Thread, Thread.id == Post.thread_id)
         .where(Post.author_id == user.id, Post.kind == "answer", Post.is_deleted.is_(False),
                Post.is_draft.is_(False), Thread.is_deleted.is_(False))
-        .options(selectinload(Post.thread)).order_by(Post.created_at.desc()).limit(limit)).all()
+        .options(selectinload(Post.thread)).order_by(Post.created_at.desc()).limit(limit)
+        .execution_options(populate_existing=True)).all()
     return list(threads), list(answers)
 
 

@@ -23,6 +23,8 @@ def clean_text(value, *, single_line: bool = False) -> str:
     value = _CONTROL.sub("", value)
     # Lone surrogates cannot be encoded for storage; drop them rather than fail.
     value = value.encode("utf-8", "ignore").decode("utf-8")
+    # Store what was measured: NFC, so a length check and the column agree on PostgreSQL.
+    value = unicodedata.normalize("NFC", value)
     if single_line:
         value = " ".join(value.split())
     return value.strip()
@@ -44,7 +46,7 @@ class Errors:
 
 def check_length(errors: Errors, field: str, value: str, min_key: str, max_key: str) -> None:
     low, high = current_app.config[min_key], current_app.config[max_key]
-    visible = len(unicodedata.normalize("NFC", value))
+    visible = len(value)
     if visible < low:
         errors.add(field, f"must be at least {low} characters" if value else "is required")
     elif visible > high:

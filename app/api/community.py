@@ -89,20 +89,22 @@ def delete_post(post_id):
 
 @bp.post("/posts/<int:post_id>/vote")
 def vote(post_id):
+    user = require_actor()
     data = json_body()
     if "value" not in data:
         raise ValidationFailed({"value": ["is required (1, -1 or 0)"]})
-    score, my_vote = services.cast_vote(require_actor(), post_id, data["value"])
+    score, my_vote = services.cast_vote(user, post_id, data["value"])
     return jsonify({"score": score, "my_vote": my_vote})
 
 
 @bp.post("/threads/<int:thread_id>/accept")
 def accept(thread_id):
+    user = require_actor()
     data = json_body()
     if "post_id" not in data:
         raise ValidationFailed({"post_id": ["is required (an answer's id, or null to un-accept)"]})
     post_id = data["post_id"]
     if post_id is not None and (isinstance(post_id, bool) or not isinstance(post_id, int)):
         raise ValidationFailed({"post_id": ["must be an integer or null"]})
-    services.accept_answer(require_actor(), thread_id, post_id)
+    services.accept_answer(user, thread_id, post_id)
     return jsonify(s.thread_detail(queries.thread_page(actor(), thread_id), actor()))

@@ -51,9 +51,13 @@ def thread_summary(t) -> dict:
 
 
 def thread_detail(page, viewer) -> dict:
-    votes = page.my_votes if not viewer.is_anonymous_user else {}
-    mine = (lambda p: votes.get(p.id, 0)) if not viewer.is_anonymous_user else (lambda p: None)
+    """The thread with its answers; `my_vote` appears (0, 1 or -1) only for a signed-in caller."""
+    signed_in = not viewer.is_anonymous_user
     q = page.question
-    return thread_summary(page.thread) | {
-        "body_html": q.body_html, "body": q.body, "my_vote": mine(q),
-        "answers": [post(a, mine(a)) for a in page.answers]}
+    body = thread_summary(page.thread) | {
+        "body_html": q.body_html, "body": q.body,
+        "answers": [post(a, page.my_votes.get(a.id, 0) if signed_in else None)
+                    for a in page.answers]}
+    if signed_in:
+        body["my_vote"] = page.my_votes.get(q.id, 0)
+    return body

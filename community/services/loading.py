@@ -30,7 +30,7 @@ def get_post(post_id, lock: bool = False) -> Post:
 def get_category(value, field: str = "category") -> Category:
     """A category by slug or id; an unknown one is a validation error on `field`."""
     if isinstance(value, int) and not isinstance(value, bool):
-        category = db.session.get(Category, value)
+        category = db.session.get(Category, value) if 0 < value < 2**63 else None
     elif isinstance(value, str) and value.strip():
         category = db.session.scalar(select(Category).where(Category.slug == value.strip()))
     else:

@@ -56,7 +56,7 @@ def edit_thread(actor, thread_id, title=None, body=None, tags=None, category=Non
             _bump_category(target.id, +1)
             thread.category_id = target.id
             changed.append("category")
-    if new_tags is not None and new_tags != [t.name for t in thread.tags]:
+    if new_tags is not None and set(new_tags) != {t.name for t in thread.tags}:
         thread.tags = get_or_create_tags(new_tags)
         changed.append("tags")
     if new_title != thread.title or new_body != post.body:

@@ -1,0 +1,173 @@
+"""Browser fixtures: the real app served over HTTP on 127.0.0.1, driven by Debian's Chromium.
+
+Browser tests always run on a fresh SQLite copy of the migrated schema, even when DATABASE_URL
+names PostgreSQL: they exercise the pages (layout, forms, the no-JS flows), not the database,
+and a file per test keeps them independent without truncating a shared database while a
+server thread may still hold connections.
+
+Chromium is Debian's /usr/bin/chromium (never a downloaded browser; do not `playwright install`).
+"""
+import shutil
+import threading
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+from werkzeug.serving import make_server
+
+from app.extensions import db
+from app.factory import create_app
+from tests import factories
+from tests.conftest import USING_POSTGRES, _base_config, _migrate
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync"]
+PHONE = {"viewport": {"width": 360, "height": 740}, "device_scale_factor": 2,
+         "is_mobile": True, "has_touch": True}
+DESKTOP = {"viewport": {"width": 1280, "height": 800}}
+PASSWORD = factories.PASSWORD
+
+# Content that breaks naive layouts at 360px: one unbroken word, a long URL, a wide code line
+# and a many-column table.
+LONG_WORD = "Supercalifragilistic" * 8
+LONG_URL = ("https://support.example.com/knowledge-base/articles/2024/billing/"
+            "invoices-and-receipts/why-was-my-card-charged-twice-this-month"
+            "?utm_source=community&utm_medium=answer&utm_campaign=" + "x" * 60)
+WIDE_CODE = "curl -X POST " + "-H 'X-Very-Long-Header-Name: some-value' " * 6 + LONG_URL
+WIDE_TABLE = "\n".join([
+    "| " + " | ".join(f"Column heading {i}" for i in range(1, 9)) + " |",
+    "|" + "---|" * 8,
+    "| " + " | ".join(f"value-{i}-with-some-length" for i in range(1, 9)) + " |",
+])
+WIDE_ANSWER = f"""Try this first: {LONG_WORD}
+
+See {LONG_URL} for the full article.
+
+```
+{WIDE_CODE}
+```
+
+{WIDE_TABLE}
+"""
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(request, tmp_path_factory) -> Path:
+    """The migrated SQLite template: the top-level one, or our own when that one is PostgreSQL."""
+    if not USING_POSTGRES:
+        return request.getfixturevalue("database_template")
+    base = tmp_path_factory.mktemp("browser-schema")
+    path = base / "template.db"
+    _migrate(f"sqlite:///{path}", base)
+    return path
+
+
+def _seed() -> SimpleNamespace:
+    """A small community made through the service functions (inside the served app's context)."""
+    asker = factories.user(username="alice")
+    helper = factories.user(username="bob")
+    billing = factories.category("Billing", "billing")
+    factories.category("Accounts", "accounts")
+    plain = factories.thread(asker, billing, title="How do I download my invoices?",
+                             body="I cannot find the invoices page anywhere in settings.",
+                             tags=["invoices", "billing"])
+    factories.answer(plain, helper, body="Open Settings, then Billing, then Invoices.")
+    wide = factories.thread(asker, billing, title="Why was my card charged twice this month?",
+                            body=f"My statement shows two charges. Reference {LONG_WORD}.",
+                            tags=["charges"])
+    wide_answer = factories.answer(wide, helper, body=WIDE_ANSWER)
+    return SimpleNamespace(
+        asker=SimpleNamespace(id=asker.id, username=asker.username),
+        helper=SimpleNamespace(id=helper.id, username=helper.username),
+        plain_url=f"/t/{plain.id}/{plain.slug}",
+        wide_url=f"/t/{wide.id}/{wide.slug}",
+        wide_answer_id=wide_answer.id,
+        profile_url=f"/u/{asker.id}/{asker.username}",
+    )
+
+
+@pytest.fixture
+def live_server(sqlite_template, tmp_path):
+    """The app on http://127.0.0.1:<free port> in a background thread, with a fresh seeded DB.
+
+    Yields a namespace: url, app, and `data` (what _seed made: users, thread URLs)."""
+    target = tmp_path / "browser.db"
+    shutil.copy(sqlite_template, target)
+    app = create_app(_base_config(tmp_path, f"sqlite:///{target}"))
+    server = make_server("127.0.0.1", 0, app, threaded=True)  # port 0: the OS picks a free one
+    port = server.server_port
+    app.config["SERVER_NAME"] = f"127.0.0.1:{port}"  # the Host the browser sends
+    with app.app_context():
+        data = _seed()
+        db.session.remove()
+    thread = threading.Thread(target=server.serve_forever, name=f"live-server-{port}",
+                              daemon=True)
+    thread.start()
+    try:
+        yield SimpleNamespace(url=f"http://127.0.0.1:{port}", app=app, data=data)
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+        server.server_close()
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not CHROMIUM.exists():
+        pytest.skip("Debian chromium not installed (apt-get install -y chromium); "
+                    ".ci/run installs it")
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS,
+                                     headless=True)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def new_context(browser, live_server):
+    """Factory: a fresh browser context (own cookies) pointed at the live server; closed after."""
+    contexts = []
+
+    def make(**options):
+        context = browser.new_context(base_url=live_server.url, **options)
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        return context
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def phone_page(new_context):
+    return new_context(**PHONE).new_page()
+
+
+@pytest.fixture
+def desktop_page(new_context):
+    return new_context(**DESKTOP).new_page()
+
+
+@pytest.fixture
+def screens(tmp_path) -> Path:
+    """Where screenshots go: under tmp_path, never the repository."""
+    path = tmp_path / "screens"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def sign_in(page, login: str, password: str = PASSWORD) -> None:
+    """Sign in through the form, as a person would (works with JavaScript off)."""
+    page.goto("/login")
+    page.get_by_label("Email or username").fill(login)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("main").get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name="Sign out").wait_for()
+

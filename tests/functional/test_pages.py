@@ -1,0 +1,159 @@
+"""Web pages: the customer loop by forms, thread page content, and bounded query counts."""
+import json
+import re
+
+import pytest
+from bs4 import BeautifulSoup
+
+from community import services
+from tests import factories
+
+
+def test_ask_answer_vote_accept_by_forms(web, app):
+    category = factories.category("Billing")
+    asker, answerer = factories.user(username="asker"), factories.user(username="helper")
+    web.login("asker")
+    response = web.post("/ask", {"title": "Why was I charged twice?", "category": category.slug,
+                                 "body": "Two charges on *one* invoice.", "tags": "billing, refunds"})
+    assert response.status_code == 302
+    thread_url = response.headers["Location"]
+    page = web.get(thread_url).get_data(as_text=True)
+    assert "Why was I charged twice?" in page and "<em>one</em>" in page
+    assert "refunds" in page
+    web.post("/logout")
+
+    web.login("helper")
+    thread_id = int(re.search(r"/t/(\d+)/", thread_url).group(1))
+    response = web.post(f"/t/{thread_id}/answer", {"body": "It is a pre-authorisation; it drops off."})
+    assert response.status_code == 302
+    answer_id = int(response.headers["Location"].rsplit("post-", 1)[1])
+    web.post(f"/posts/{thread_id and _question_post(thread_id)}/vote", {"value": "1"})
+    web.post("/logout")
+
+    web.login("asker")
+    response = web.post(f"/t/{thread_id}/accept", {"post_id": str(answer_id)})
+    assert response.status_code == 302
+    soup = BeautifulSoup(web.get(thread_url).get_data(as_text=True), "html.parser")
+    assert soup.select_one(f"#post-{answer_id}.accepted") is not None
+    assert "Solved" in soup.select_one("article.question").get_text()
+    assert soup.select_one("article.question .score").get_text() == "1"
+
+
+def _question_post(thread_id):
+    from app.extensions import db
+    from community.models import Thread
+    return db.session.get(Thread, thread_id).question_post_id
+
+
+def test_invalid_question_form_keeps_input_and_names_field(web):
+    category = factories.category()
+    factories.user(username="asker")
+    web.login("asker")
+    response = web.post("/ask", {"title": "short", "category": category.slug,
+                                 "body": "My long body survives the error.", "tags": ""})
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert 'id="title-error"' in page and "My long body survives the error." in page
+
+
+def test_voting_own_post_by_form_is_refused(web):
+    user = factories.user(username="self")
+    thread = factories.thread(user)
+    web.login("self")
+    response = web.post(f"/posts/{thread.question_post_id}/vote", {"value": "1"})
+    assert response.status_code == 403
+
+
+def test_edit_form_and_history(web):
+    user = factories.user(username="writer")
+    thread = factories.thread(user, title="First title of mine")
+    web.login("writer")
+    assert web.get(f"/posts/{thread.question_post_id}/edit").status_code == 200
+    response = web.post(f"/posts/{thread.question_post_id}/edit", {
+        "title": "Second title of mine", "body": "New body text here.", "tags": "one",
+        "category": thread.category.slug if False else ""})
+    assert response.status_code in (302, 422)
+    history = web.get(f"/posts/{thread.question_post_id}/revisions").get_data(as_text=True)
+    assert "First title of mine" in history
+
+
+def test_thread_page_has_qapage_jsonld_with_accepted_answer(client, app):
+    asker = factories.user()
+    thread = factories.thread(asker, title="Does </script> break JSON-LD?")
+    answer = factories.answer(thread, body="No, <script>alert(1)</script> it is escaped.")
+    services.accept_answer(asker, thread.id, answer.id)
+    html = client.get(f"/t/{thread.id}/{thread.slug}").get_data(as_text=True)
+    soup = BeautifulSoup(html, "html.parser")
+    scripts = soup.find_all("script")
+    assert len(scripts) == 1 and scripts[0]["type"] == "application/ld+json"
+    data = json.loads(scripts[0].string)
+    assert data["@type"] == "QAPage"
+    assert data["mainEntity"]["name"] == "Does </script> break JSON-LD?"
+    assert data["mainEntity"]["acceptedAnswer"]["url"].endswith(f"#post-{answer.id}")
+
+
+def test_mobile_meta_and_landmarks(client, app):
+    thread = factories.thread()
+    for url in ("/", "/threads", f"/t/{thread.id}/{thread.slug}", "/login", "/register"):
+        soup = BeautifulSoup(client.get(url).get_data(as_text=True), "html.parser")
+        assert soup.find("meta", attrs={"name": "viewport"})["content"].startswith("width=device-width")
+        assert soup.find("main") and soup.find("nav") and len(soup.find_all("h1")) == 1
+        for field in soup.select("input:not([type=hidden]), textarea, select"):
+            assert soup.find("label", attrs={"for": field.get("id")}) or field.find_parent("label")
+
+
+def test_unknown_pages_are_404_pages(client, app):
+    assert client.get("/t/999999/nope").status_code == 404
+    assert client.get("/c/no-such-category").status_code == 404
+    assert client.get("/u/999999").status_code == 404
+
+
+def _seed_threads(n):
+    category = factories.category("Busy")
+    authors = [factories.user() for _ in range(3)]
+    for i in range(n):
+        factories.thread(authors[i % 3], category, tags=[f"t{i % 4}", "common"])
+    return category
+
+
+def _seed_answers(n):
+    asker = factories.user()
+    thread = factories.thread(asker, tags=["x", "y"])
+    people = [factories.user() for _ in range(4)]
+    for i in range(n):
+        post = factories.answer(thread, people[i % 4])
+        services.cast_vote(asker, post.id, 1)
+    return thread, asker
+
+
+@pytest.mark.parametrize("url", ["/", "/threads", "/threads?sort=votes&status=open&tag=common",
+                                 "/c/busy"])
+def test_list_pages_query_count_does_not_grow_with_rows(app, client, count_queries, url):
+    counts = []
+    for n in (5, 50):
+        if n == 50:
+            _more = [factories.thread(category_=_cat, tags=["common"]) for _ in range(45)]  # noqa
+        else:
+            _cat = _seed_threads(5)
+        client.get(url)  # warm anything per-process
+        with count_queries() as counter:
+            assert client.get(url).status_code == 200
+        counts.append(counter.count)
+    assert counts[0] == counts[1], counts
+
+
+def test_thread_page_query_count_does_not_grow_with_answers(app, web, count_queries):
+    thread, asker = _seed_answers(5)
+    small = f"/t/{thread.id}/{thread.slug}"
+    big_thread, _ = _seed_answers(50)
+    big = f"/t/{big_thread.id}/{big_thread.slug}"
+    for signed_in in (False, True):
+        if signed_in:
+            web.login(asker.username)
+        counts = []
+        for url in (small, big):
+            web.get(url)
+            with count_queries() as counter:
+                assert web.get(url).status_code == 200
+            counts.append(counter.count)
+        assert counts[0] == counts[1], (signed_in, counts)
