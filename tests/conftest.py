@@ -3,14 +3,13 @@ named by DATABASE_URL, truncated between tests), the app, clients with CSRF, and
 import os
 import re
 import shutil
-import uuid
 from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, event, text
 
 from app.factory import create_app
-from app.extensions import db
+from app.extensions import db, limiter
 
 POSTGRES_URL = os.environ.get("DATABASE_URL", "")
 USING_POSTGRES = POSTGRES_URL.startswith("postgresql")
@@ -19,7 +18,7 @@ SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 
 def _base_config(tmp_path: Path, uri: str) -> dict:
     return {"INSTANCE_PATH": str(tmp_path / "instance"), "SQLALCHEMY_DATABASE_URI": uri,
-            "SECRET_KEY": "test-secret", "RATELIMIT_KEY_PREFIX": f"t-{uuid.uuid4().hex}",
+            "SECRET_KEY": "test-secret",
             "SERVER_NAME": "localhost", "TESTING": True}
 
 
@@ -58,6 +57,8 @@ def app(database_template, tmp_path):
         uri = f"sqlite:///{target}"
     application = create_app(_base_config(tmp_path, uri))
     with application.app_context():
+        # Rate-limit counters live in Redis on the scaled-out run: each test starts from zero.
+        limiter.reset()
         yield application
         db.session.remove()
         if USING_POSTGRES:

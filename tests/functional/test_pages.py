@@ -66,15 +66,22 @@ def test_voting_own_post_by_form_is_refused(web):
 
 def test_edit_form_and_history(web):
     user = factories.user(username="writer")
-    thread = factories.thread(user, title="First title of mine")
+    category, elsewhere = factories.category("Home"), factories.category("Elsewhere")
+    thread = factories.thread(user, category, title="First title of mine", tags=["old"])
     web.login("writer")
-    assert web.get(f"/posts/{thread.question_post_id}/edit").status_code == 200
+    form = web.get(f"/posts/{thread.question_post_id}/edit").get_data(as_text=True)
+    assert 'value="old"' in form and "A question body long enough." in form
     response = web.post(f"/posts/{thread.question_post_id}/edit", {
-        "title": "Second title of mine", "body": "New body text here.", "tags": "one",
-        "category": thread.category.slug if False else ""})
-    assert response.status_code in (302, 422)
+        "title": "Second title of mine", "body": "New body text here.", "tags": "new, other",
+        "category": elsewhere.slug})
+    assert response.status_code == 302
+    page = web.get(response.headers["Location"].split("#")[0]).get_data(as_text=True)
+    assert "Second title of mine" in page and "Elsewhere" in page and "other" in page
     history = web.get(f"/posts/{thread.question_post_id}/revisions").get_data(as_text=True)
-    assert "First title of mine" in history
+    assert "First title of mine" in history and "Second title of mine" in history
+    bad = web.post(f"/posts/{thread.question_post_id}/edit", {
+        "title": "Third title of mine", "body": "", "tags": "", "category": elsewhere.slug})
+    assert bad.status_code == 422 and 'id="body-error"' in bad.get_data(as_text=True)
 
 
 def test_thread_page_has_qapage_jsonld_with_accepted_answer(client, app):
