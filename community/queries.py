@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import and_, case, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from app.errors import BadRequest, NotFound
 from app.extensions import db
@@ -64,7 +64,7 @@ def list_threads(viewer, category=None, tag=None, status=None, sort="newest", li
         raise BadRequest(f"status must be one of {', '.join(STATUSES)}")
     column = SORTS[sort]
     query = (select(Thread).where(Thread.is_deleted.is_(False))
-             .options(selectinload(Thread.category), selectinload(Thread.author),
+             .options(joinedload(Thread.category), joinedload(Thread.author),
                       selectinload(Thread.tags)))
     if category:
         query = query.join(Category, Category.id == Thread.category_id).where(Category.slug == category)
@@ -91,12 +91,12 @@ def thread_page(viewer, thread_id) -> ThreadPage:
     """A thread with its question, the answers the viewer may see (accepted first), and their votes."""
     thread = db.session.scalar(
         select(Thread).where(Thread.id == thread_id)
-        .options(selectinload(Thread.category), selectinload(Thread.author),
+        .options(joinedload(Thread.category), joinedload(Thread.author),
                  selectinload(Thread.tags)).execution_options(populate_existing=True))
     if thread is None or not can_view_thread(viewer, thread):
         raise NotFound(f"Thread {thread_id} does not exist.")
     posts = db.session.scalars(
-        select(Post).where(Post.thread_id == thread.id).options(selectinload(Post.author))
+        select(Post).where(Post.thread_id == thread.id).options(joinedload(Post.author))
         .order_by(case((Post.kind == "question", 0), else_=1), Post.is_accepted.desc(),
                   Post.score.desc(), Post.created_at, Post.id)
         .execution_options(populate_existing=True)).all()
@@ -108,6 +108,12 @@ def thread_page(viewer, thread_id) -> ThreadPage:
             select(Vote.post_id, Vote.value).join(Post, Post.id == Vote.post_id)
             .where(Post.thread_id == thread.id, Vote.user_id == viewer.id)).all())
     return ThreadPage(thread, question, answers, my_votes)
+
+
+def thread_stamp(thread_id: int):
+    """(slug, version, is_deleted) of a thread in one cheap query, or None: what a page cache checks."""
+    return db.session.execute(select(Thread.slug, Thread.version, Thread.is_deleted)
+                              .where(Thread.id == thread_id)).first()
 
 
 def visible_post(viewer, post_id) -> tuple[Post, Thread]:

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import create_engine, event, text
 
 from app.factory import create_app
+from app.web import page_cache
 from app.extensions import db, limiter
 
 POSTGRES_URL = os.environ.get("DATABASE_URL", "")
@@ -59,6 +60,7 @@ def app(database_template, tmp_path):
     with application.app_context():
         # Rate-limit counters live in Redis on the scaled-out run: each test starts from zero.
         limiter.reset()
+        page_cache.clear()  # ids restart in every test's database
         yield application
         db.session.remove()
         if USING_POSTGRES:

@@ -1,9 +1,9 @@
 """Read-only pages: home, thread lists, a thread, revisions, profiles."""
-from flask import abort, redirect, render_template, request, url_for
+from flask import abort, make_response, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
 from app.errors import BadRequest
-from app.web import bp
+from app.web import bp, page_cache
 from community import queries
 from community.viewcounts import record_view
 
@@ -49,11 +49,39 @@ def category(slug):
 @bp.get("/t/<int:thread_id>")
 @bp.get("/t/<int:thread_id>/<slug>")
 def thread(thread_id, slug=None):
+    key = _cache_key(thread_id, slug)
+    if key and (html := page_cache.get(key)):
+        record_view(thread_id)
+        return _anonymous_page(html, key)
     page = queries.thread_page(current_user, thread_id)
     if slug != page.thread.slug:
         return redirect(url_for("web.thread", thread_id=thread_id, slug=page.thread.slug), 301)
     record_view(thread_id)
-    return render_template("community/thread.html", page=page, thread=page.thread)
+    html = render_template("community/thread.html", page=page, thread=page.thread)
+    if key:
+        key = (thread_id, page.thread.version)
+        page_cache.put(key, html)
+        return _anonymous_page(html, key)
+    return html
+
+
+def _cache_key(thread_id: int, slug: str | None):
+    """The cache key for an anonymous reader's plain request for a live thread, else None."""
+    if not current_user.is_anonymous_user or request.query_string or "_flashes" in session:
+        return None
+    stamp = queries.thread_stamp(thread_id)
+    if stamp is None or stamp.is_deleted or stamp.slug != slug:
+        return None
+    return (thread_id, stamp.version)
+
+
+def _anonymous_page(html: str, key):
+    """Anonymous pages carry an ETag of the thread version, so phones revalidate for free."""
+    response = make_response(html)
+    response.set_etag(f"t{key[0]}-v{key[1]}")
+    response.headers["Cache-Control"] = "public, no-cache"
+    response.vary.add("Cookie")
+    return response.make_conditional(request)
 
 
 @bp.get("/posts/<int:post_id>/revisions")

@@ -58,6 +58,8 @@ class Thread(db.Model):
     answer_count: Mapped[int] = mapped_column(Integer, default=0, index=True)
     is_deleted: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
     is_locked: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Bumped by every write that changes what the thread page shows; page caches key on it.
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     created_at = mapped_column(UTCDateTime, default=utcnow, index=True)
     updated_at = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     last_activity_at = mapped_column(UTCDateTime, default=utcnow, index=True)

@@ -19,6 +19,11 @@ def get_thread(thread_id, lock: bool = False, with_tags: bool = False) -> Thread
     return thread
 
 
+def touch(thread: Thread) -> None:
+    """Mark the thread's page as changed (its row is locked by the caller)."""
+    thread.version = (thread.version or 0) + 1
+
+
 def get_post(post_id, lock: bool = False) -> Post:
     query = select(Post).where(Post.id == _as_id(post_id, "post"))
     post = db.session.scalar(query.with_for_update() if lock else query)

@@ -6,7 +6,7 @@ from community import events
 from community.markdown import render
 from community.models import Post, Revision, utcnow
 from community.policies import can_answer, can_delete_post, can_edit_post, ensure
-from community.services.loading import get_post, get_thread
+from community.services.loading import get_post, get_thread, touch
 from community.services.threads import _add_revision, _bump_category
 from community.services.votes import _unaccept
 from community.transactions import transactional
@@ -29,6 +29,7 @@ def create_answer(actor, thread_id, body, is_draft: bool = False) -> Post:
     if not is_draft:
         thread.answer_count += 1
         thread.last_activity_at = now
+    touch(thread)
     events.emit(db.session, events.post_created, post, thread=thread, actor=actor)
     return post
 
@@ -36,7 +37,7 @@ def create_answer(actor, thread_id, body, is_draft: bool = False) -> Post:
 @transactional
 def edit_post(actor, post_id, body) -> Post:
     post = get_post(post_id, lock=True)
-    thread = get_thread(post.thread_id)
+    thread = get_thread(post.thread_id, lock=True)
     ensure(can_edit_post, actor, post, thread)
     errors = Errors()
     body = clean_body(errors, body)
@@ -44,6 +45,7 @@ def edit_post(actor, post_id, body) -> Post:
     if body != post.body:
         rev = _add_revision(actor, post, body, title=thread.title if post.is_question else None)
         thread.last_activity_at = utcnow()
+        touch(thread)
         events.emit(db.session, events.post_edited, post, thread=thread, actor=actor, rev=rev)
     return post
 
@@ -62,6 +64,7 @@ def delete_post(actor, post_id) -> Post:
         if post.is_accepted:
             _unaccept(actor, thread, post)
         thread.answer_count = _visible_answers(thread.id)
+    touch(thread)
     events.emit(db.session, events.post_deleted, post, thread=thread, actor=actor)
     return post
 

@@ -6,7 +6,8 @@ from community import events
 from community.markdown import render
 from community.models import Category, Post, Revision, Thread, utcnow
 from community.policies import can_create_thread, can_edit_post, ensure
-from community.services.loading import get_category, get_or_create_tags, get_post, get_thread
+from community.services.loading import (get_category, get_or_create_tags, get_post, get_thread,
+                                        touch)
 from community.transactions import transactional
 from community.validation import Errors, clean_body, clean_tags, clean_title, make_slug
 
@@ -66,6 +67,7 @@ def edit_thread(actor, thread_id, title=None, body=None, tags=None, category=Non
         _add_revision(actor, post, new_body, title=new_title)
     if changed:
         thread.updated_at = thread.last_activity_at = utcnow()
+        touch(thread)
         events.emit(db.session, events.thread_edited, thread, post=post, actor=actor,
                     changed=changed)
     return thread

@@ -6,7 +6,7 @@ from app.extensions import db
 from community import events
 from community.models import User, Vote, utcnow
 from community.policies import can_accept, can_vote, ensure
-from community.services.loading import get_post, get_thread
+from community.services.loading import get_post, get_thread, touch
 from community.transactions import transactional
 from reputation import ledger
 
@@ -44,6 +44,7 @@ def cast_vote(actor, post_id, value) -> tuple[int, int]:
     post.score += value - old
     if post.is_question:
         thread.score = post.score
+    touch(thread)
     events.emit(db.session, events.vote_cast, post, actor=actor, value=value, score=post.score)
     return post.score, value
 
@@ -68,6 +69,7 @@ def accept_answer(actor, thread_id, post_id):
     post.is_accepted = True
     thread.accepted_answer_id, thread.status = post.id, "solved"
     thread.last_activity_at = utcnow()
+    touch(thread)
     source = f"accept:{thread.id}:{post.id}"
     # Accepting your own answer earns nothing; the asker earns +2 for accepting someone else's.
     if post.author_id != actor.id:
@@ -86,4 +88,5 @@ def _unaccept(actor, thread, post) -> None:
         ledger.undo(db.session.get(User, user_id), source, "accept_undone")
     post.is_accepted = False
     thread.accepted_answer_id, thread.status = None, "open"
+    touch(thread)
     events.emit(db.session, events.answer_unaccepted, thread, post=post, actor=actor)
