@@ -35,8 +35,9 @@ def create_app(config: dict | None = None) -> Flask:
     limiter.init_app(app)
     socketio.init_app(app, async_mode="threading", message_queue=app.config["REDIS_URL"])
 
-    from app import auth, cli, handlers, web
+    from app import auth, cli, handlers, security, web
     from app.api import init_app as init_api
+    security.init_app(app)
     auth.init_app(app)
     web.init_app(app)
     init_api(app)

@@ -107,3 +107,12 @@ def test_cli_seed_demo_only_into_an_empty_database(runner, app):
     count = db.session.scalar(select(func.count(User.id)))
     assert "nothing seeded" in runner.invoke(args=["seed", "demo"]).output
     assert db.session.scalar(select(func.count(User.id))) == count
+
+
+def test_pages_and_api_send_security_headers(client, app):
+    for url in ("/", "/login", "/api/v1/threads"):
+        headers = client.get(url).headers
+        assert "script-src 'self'" in headers["Content-Security-Policy"]
+        assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]
+        assert headers["X-Content-Type-Options"] == "nosniff"
+        assert headers["X-Frame-Options"] == "DENY"
