@@ -58,7 +58,6 @@ def load_config(overrides: dict | None = None) -> dict:
         "USERNAME_MAX_LENGTH": 30,
         "PASSWORD_MIN_LENGTH": 8,
         "PAGE_SIZE": 20,
-        "ANSWERS_PER_PAGE": 50,
         # Reputation points (../shared/API.md); configurable, these are the defaults.
         "REPUTATION_POINTS": {
             "question_upvoted": 10,

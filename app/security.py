@@ -13,6 +13,6 @@ HEADERS = {
 def init_app(app) -> None:
     @app.after_request
     def security_headers(response):
-        for name, value in HEADERS.items():
-            response.headers.setdefault(name, value)
+        # No view sets these itself; a plain update avoids a KeyError per header per request.
+        response.headers.update(HEADERS)
         return response

@@ -47,3 +47,9 @@ def flush(batch: dict[int, int] | None = None) -> None:
                                .values(view_count=Thread.view_count + count)
                                .execution_options(synchronize_session=False))
     write()
+
+
+def discard() -> None:
+    """Drop buffered counts unwritten (tests start each database from nothing)."""
+    with _lock:
+        _pending.clear()

@@ -10,6 +10,7 @@ from sqlalchemy import create_engine, event, text
 
 from app.factory import create_app
 from app.web import page_cache
+from community import viewcounts
 from app.extensions import db, limiter
 
 POSTGRES_URL = os.environ.get("DATABASE_URL", "")
@@ -61,6 +62,7 @@ def app(database_template, tmp_path):
         # Rate-limit counters live in Redis on the scaled-out run: each test starts from zero.
         limiter.reset()
         page_cache.clear()  # ids restart in every test's database
+        viewcounts.discard()
         yield application
         db.session.remove()
         if USING_POSTGRES:

@@ -1,41 +1,78 @@
-"""Rendered thread pages for anonymous readers, keyed by (thread id, version) in each process.
+"""Rendered thread pages for anonymous readers, per process, keyed by thread and its version.
 
-A cached page is served only while the thread's version in the database still matches, so an
-answer, vote, accept or edit shows at once in every process. What the version does not cover
-(an author's reputation changing through another thread, the view count) may lag by TTL seconds.
+A hit within CHECK_SECONDS of the entry's last version check is served with no database work;
+after that one cheap query confirms the thread's version. The process that makes a change
+drops the entry at once (community events); other processes notice within CHECK_SECONDS.
+What the version does not cover (an author's reputation earned elsewhere, the view count)
+may lag by MAX_AGE seconds.
 """
 import threading
 import time
-from collections import OrderedDict
+from dataclasses import dataclass
+
+from community import events
 
 MAX_PAGES = 512
-TTL_SECONDS = 60
+MAX_AGE = 60.0
+CHECK_SECONDS = 1.0
+
+
+@dataclass
+class Entry:
+    html: str
+    version: int
+    slug: str
+    stored_at: float
+    checked_at: float
+
 
 _lock = threading.Lock()
-_pages: OrderedDict = OrderedDict()
+_pages: dict[int, Entry] = {}
 
 
-def get(key) -> str | None:
-    with _lock:
-        entry = _pages.get(key)
-        if entry is None:
+def lookup(thread_id: int, stamp) -> Entry | None:
+    """The cached page if still current; `stamp(thread_id)` gives (slug, version, is_deleted)."""
+    now = time.monotonic()
+    entry = _pages.get(thread_id)
+    if entry is None or now - entry.stored_at > MAX_AGE:
+        return None
+    if now - entry.checked_at > CHECK_SECONDS:
+        current = stamp(thread_id)
+        if current is None or current.is_deleted or current.version != entry.version:
+            forget(thread_id)
             return None
-        html, stored_at = entry
-        if time.monotonic() - stored_at > TTL_SECONDS:
-            del _pages[key]
-            return None
-        _pages.move_to_end(key)
-        return html
+        entry.checked_at = now
+    return entry
 
 
-def put(key, html: str) -> None:
+def store(thread_id: int, version: int, slug: str, html: str) -> Entry:
+    now = time.monotonic()
+    entry = Entry(html, version, slug, now, now)
     with _lock:
-        _pages[key] = (html, time.monotonic())
-        _pages.move_to_end(key)
-        while len(_pages) > MAX_PAGES:
-            _pages.popitem(last=False)
+        if len(_pages) >= MAX_PAGES:
+            oldest = min(_pages, key=lambda k: _pages[k].stored_at)
+            _pages.pop(oldest, None)
+        _pages[thread_id] = entry
+    return entry
+
+
+def forget(thread_id: int) -> None:
+    with _lock:
+        _pages.pop(thread_id, None)
 
 
 def clear() -> None:
     with _lock:
         _pages.clear()
+
+
+def _on_change(sender, **kwargs) -> None:
+    # Senders are Threads or Posts (see community/events.py); a Post knows its thread_id.
+    forget(getattr(sender, "thread_id", None) or sender.id)
+
+
+def connect() -> None:
+    for signal in (events.thread_edited, events.post_created, events.post_edited,
+                   events.post_deleted, events.vote_cast, events.answer_accepted,
+                   events.answer_unaccepted):
+        signal.connect(_on_change)

@@ -49,36 +49,32 @@ def category(slug):
 @bp.get("/t/<int:thread_id>")
 @bp.get("/t/<int:thread_id>/<slug>")
 def thread(thread_id, slug=None):
-    key = _cache_key(thread_id, slug)
-    if key and (html := page_cache.get(key)):
+    cacheable = _cacheable()
+    if cacheable and (entry := page_cache.lookup(thread_id, queries.thread_stamp)) \
+            and entry.slug == slug:
         record_view(thread_id)
-        return _anonymous_page(html, key)
+        return _anonymous_page(thread_id, entry)
     page = queries.thread_page(current_user, thread_id)
     if slug != page.thread.slug:
         return redirect(url_for("web.thread", thread_id=thread_id, slug=page.thread.slug), 301)
     record_view(thread_id)
     html = render_template("community/thread.html", page=page, thread=page.thread)
-    if key:
-        key = (thread_id, page.thread.version)
-        page_cache.put(key, html)
-        return _anonymous_page(html, key)
+    if cacheable:
+        entry = page_cache.store(thread_id, page.thread.version, page.thread.slug, html)
+        return _anonymous_page(thread_id, entry)
     return html
 
 
-def _cache_key(thread_id: int, slug: str | None):
-    """The cache key for an anonymous reader's plain request for a live thread, else None."""
-    if not current_user.is_anonymous_user or request.query_string or "_flashes" in session:
-        return None
-    stamp = queries.thread_stamp(thread_id)
-    if stamp is None or stamp.is_deleted or stamp.slug != slug:
-        return None
-    return (thread_id, stamp.version)
+def _cacheable() -> bool:
+    """An anonymous reader's plain request: the page is the same for every such reader."""
+    return current_user.is_anonymous_user and not request.query_string \
+        and "_flashes" not in session
 
 
-def _anonymous_page(html: str, key):
+def _anonymous_page(thread_id: int, entry):
     """Anonymous pages carry an ETag of the thread version, so phones revalidate for free."""
-    response = make_response(html)
-    response.set_etag(f"t{key[0]}-v{key[1]}")
+    response = make_response(entry.html)
+    response.set_etag(f"t{thread_id}-v{entry.version}")
     response.headers["Cache-Control"] = "public, no-cache"
     response.vary.add("Cookie")
     return response.make_conditional(request)

@@ -38,7 +38,13 @@ class Thread(db.Model):
     """A question and its answers. `status` is open or solved; unanswered is answer_count == 0."""
 
     __tablename__ = "threads"
+    # Lists walk one of these backwards ("newest 20" reads 20 index entries, sorts nothing).
+    # Low-selectivity flags (is_deleted, status) get no index of their own: one would tempt the
+    # planner to fetch every live thread and sort them all.
     __table_args__ = (
+        Index("ix_threads_created", "created_at", "id"),
+        Index("ix_threads_activity", "last_activity_at", "id"),
+        Index("ix_threads_score", "score", "id"),
         Index("ix_threads_category_created", "category_id", "created_at"),
         Index("ix_threads_category_activity", "category_id", "last_activity_at"),
     )
@@ -48,21 +54,21 @@ class Thread(db.Model):
     author_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     title: Mapped[str] = mapped_column(String(200))
     slug: Mapped[str] = mapped_column(String(100))
-    status: Mapped[str] = mapped_column(String(16), default="open", index=True)
+    status: Mapped[str] = mapped_column(String(16), default="open")
     # Plain integers rather than foreign keys: posts already point at threads, and a cycle of
     # foreign keys would make inserts and deletes order-dependent. Services keep them true.
     question_post_id: Mapped[int | None] = mapped_column(Integer, nullable=True, unique=True)
     accepted_answer_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
-    score: Mapped[int] = mapped_column(Integer, default=0, index=True)
+    score: Mapped[int] = mapped_column(Integer, default=0)
     view_count: Mapped[int] = mapped_column(Integer, default=0)
-    answer_count: Mapped[int] = mapped_column(Integer, default=0, index=True)
-    is_deleted: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
+    answer_count: Mapped[int] = mapped_column(Integer, default=0)
+    is_deleted: Mapped[bool] = mapped_column(Boolean, default=False)
     is_locked: Mapped[bool] = mapped_column(Boolean, default=False)
     # Bumped by every write that changes what the thread page shows; page caches key on it.
     version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
-    created_at = mapped_column(UTCDateTime, default=utcnow, index=True)
+    created_at = mapped_column(UTCDateTime, default=utcnow)
     updated_at = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
-    last_activity_at = mapped_column(UTCDateTime, default=utcnow, index=True)
+    last_activity_at = mapped_column(UTCDateTime, default=utcnow)
 
     category = db.relationship(Category, lazy="raise")
     author = db.relationship(User, lazy="raise")

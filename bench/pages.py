@@ -1,0 +1,178 @@
+"""Page benchmark: seed a fresh instance, serve it with gunicorn, load home, list and a
+20-answer thread page from 127.0.0.1, and compare with a bare Flask+Jinja "ceiling" app.
+Run: .venv/bin/python bench/pages.py [--threads N] [--seconds S] [--concurrency C]
+"""
+import argparse
+import os
+import shutil
+import signal
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from bench import ceiling_app, load, seed, servers  # noqa: E402
+
+WARMUP_SECONDS = 2.0
+ANSWERS_MARK = b"20 answers</h2>"
+
+
+@dataclass
+class Row:
+    label: str
+    body_bytes: int
+    result: load.Result
+
+
+def parse_args(argv=None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--threads", type=int, default=10_000, help="threads to seed (>= 1)")
+    parser.add_argument("--seconds", type=float, default=10.0, help="measured seconds per page")
+    parser.add_argument("--concurrency", type=int, default=8, help="connections kept busy")
+    parser.add_argument("--warmup", type=float, default=WARMUP_SECONDS, help="seconds per page")
+    parser.add_argument("--loader", choices=("auto", "wrk", "python"), default="auto",
+                        help="auto: wrk when installed, else Python processes")
+    args = parser.parse_args(argv)
+    if not (1 <= args.threads <= 1_000_000 and 1 <= args.concurrency <= 256
+            and 1 <= args.seconds <= 600 and 0 <= args.warmup <= 60):
+        parser.error("need 1 <= --threads <= 1e6, 1 <= --concurrency <= 256, "
+                     "1 <= --seconds <= 600 and 0 <= --warmup <= 60")
+    return args
+
+
+def child_env(instance: Path) -> dict:
+    """The environment gunicorn and flask get: this instance's SQLite, no limits, no Redis."""
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
+    env.update(COMMONPLACE_INSTANCE_PATH=str(instance), RATELIMIT_ENABLED="false",
+               SEARCH_BACKEND="whoosh", PYTHONPATH=str(ROOT))
+    return env
+
+
+def probe(server: servers.Server, path: str, cookie: str | None = None) -> bytes:
+    status, body = servers.fetch(server.port, path, cookie=cookie)
+    if status != 200:
+        raise RuntimeError(f"GET {path} on {server.name} answered {status}:\n{server.log_tail()}")
+    return body
+
+
+def measure(args, server: servers.Server, label: str, path: str, body: bytes, work: Path,
+            cookie: str | None = None) -> Row:
+    print(f"  {label}: warm-up {args.warmup:g}s, then {args.seconds:g}s ...", flush=True)
+    if args.warmup > 0:
+        load.run(args.loader, server.port, path, args.warmup, args.concurrency, work, cookie)
+    result = load.run(args.loader, server.port, path, args.seconds, args.concurrency, work,
+                      cookie)
+    return Row(label, len(body), result)
+
+
+def signed_in_cookie(instance: Path) -> str:
+    """A session cookie for the seeded asker, signed with the instance's key (as a login would)."""
+    os.environ["COMMONPLACE_INSTANCE_PATH"] = str(instance)
+    from app.factory import create_app
+    app = create_app({"INSTANCE_PATH": str(instance)})
+    serializer = app.session_interface.get_signing_serializer(app)
+    value = serializer.dumps({"_user_id": str(seed.SIGNED_IN_USER_ID), "_fresh": True})
+    return f"{app.config['SESSION_COOKIE_NAME']}={value}"
+
+
+def bench_real(args, instance: Path, thread_path: str, started: list) -> tuple[list[Row], bytes]:
+    server = servers.start("commonplace", "wsgi:app", child_env(instance),
+                           instance / "gunicorn-commonplace.log")
+    started.append(server)
+    pages = [("home (/)", "/"), ("list (/threads)", "/threads"),
+             ("thread (20 answers)", thread_path)]
+    bodies = {path: probe(server, path) for _, path in pages}
+    if ANSWERS_MARK not in bodies[thread_path]:
+        raise RuntimeError(f"{thread_path} does not show 20 answers")
+    rows = [measure(args, server, label, path, bodies[path], instance) for label, path in pages]
+    # A signed-in reader gets a page of their own (vote state, accept buttons): never cached.
+    cookie = signed_in_cookie(instance)
+    signed_in = probe(server, thread_path, cookie)
+    if b"Sign out" not in signed_in:
+        raise RuntimeError("the signed-in cookie did not sign in")
+    rows.append(measure(args, server, "thread, signed in", thread_path, signed_in, instance,
+                        cookie))
+    server.stop()
+    return rows, bodies[thread_path]
+
+
+def bench_ceiling(args, instance: Path, thread_html: bytes, started: list) -> Row:
+    folder = instance / "ceiling"
+    ceiling_app.write_template(folder, thread_html)
+    env = {**child_env(instance), "BENCH_CEILING_DIR": str(folder)}
+    server = servers.start("ceiling", "bench.ceiling_app:app", env, instance / "gunicorn-ceiling.log")
+    started.append(server)
+    body = probe(server, "/")
+    if body != thread_html:
+        raise RuntimeError(f"ceiling page is {len(body)} bytes, thread page {len(thread_html)}")
+    row = measure(args, server, "ceiling (bare Flask)", "/", body, instance)
+    server.stop()
+    return row
+
+
+def print_table(rows: list[Row]) -> None:
+    print(f"\n{'page':<22}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'bytes':>8}"
+          f"{'requests':>10}{'non-200':>9}{'errors':>8}")
+    for row in rows:
+        r = row.result
+        print(f"{row.label:<22}{r.rps:>9.1f}{r.p50_ms:>9.2f}{r.p99_ms:>9.2f}{row.body_bytes:>8}"
+              f"{r.requests:>10}{sum(r.statuses.values()):>9}{r.errors:>8}")
+    ceiling = rows[-1].result.rps
+    print()
+    for row in rows[:-1]:
+        share = 100 * row.result.rps / ceiling if ceiling else 0.0
+        print(f"{row.label.split(' (')[0]} / ceiling: {share:.1f}%")
+    for row in rows:
+        if row.result.statuses:
+            codes = ", ".join(f"{s}: {n}" for s, n in sorted(row.result.statuses.items()))
+            print(f"non-200 responses on {row.label}: {codes}")
+
+
+def run(args, instance: Path, started: list) -> None:
+    args.loader = load.loader_name(args.loader)
+    print("load average before: {:.2f} {:.2f} {:.2f} (2 cores; figures need a quiet machine)"
+          .format(*os.getloadavg()))
+    began = time.perf_counter()
+    migrate_seconds = seed.migrate(child_env(instance))
+    seeded = seed.seed(instance, args.threads)
+    print(f"seeded {seeded.threads:,} threads in {time.perf_counter() - began:.1f}s "
+          f"(migrations {migrate_seconds:.1f}s; services: users, categories and the 20-answer "
+          f"thread {seeded.services_seconds:.1f}s; bulk inserts {seeded.bulk_seconds:.1f}s)")
+    print(f"server: {servers.describe()} on 127.0.0.1; load: {args.loader}, "
+          f"{args.concurrency} connections, {args.seconds:g}s per page after {args.warmup:g}s "
+          f"warm-up; thread page {seeded.thread_path}", flush=True)
+    rows, thread_html = bench_real(args, instance, seeded.thread_path, started)
+    rows.append(bench_ceiling(args, instance, thread_html, started))
+    print_table(rows)
+    print("load average after: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
+
+
+def _terminate(signum, frame):
+    raise SystemExit(128 + signum)
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    signal.signal(signal.SIGTERM, _terminate)
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # even if started with it ignored
+    instance = Path(tempfile.mkdtemp(prefix="commonplace-bench-"))
+    started: list[servers.Server] = []
+    try:
+        run(args, instance, started)
+        return 0
+    except KeyboardInterrupt:
+        print("\ninterrupted", file=sys.stderr)
+        return 130
+    finally:
+        for server in started:
+            server.stop()
+        shutil.rmtree(instance, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
