@@ -44,6 +44,9 @@ def load_config(overrides: dict | None = None) -> dict:
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
         "RATELIMIT_HEADERS_ENABLED": True,
         "SESSION_COOKIE_HTTPONLY": True,
+        # Behind HTTPS set COOKIE_SECURE=true; `make run` serves plain HTTP on localhost.
+        "SESSION_COOKIE_SECURE": _flag("COOKIE_SECURE", False),
+        "REMEMBER_COOKIE_SECURE": _flag("COOKIE_SECURE", False),
         "SESSION_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
