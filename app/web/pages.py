@@ -10,7 +10,19 @@ from community.viewcounts import record_view
 LIST_FILTERS = ("category", "tag", "status", "sort", "cursor")
 
 
-def _thread_list(category=None, template="community/threads.html", **context):
+def _thread_list(category=None, template="community/threads.html", extra=None, **context):
+    """A list page; `extra()` adds context only when the page is rendered (not on a cache hit)."""
+    cache_key = request.full_path if _cacheable(allow_query=True) and \
+        not request.args.get("cursor") else None
+    if cache_key and (html := page_cache.get_list(cache_key)):
+        return html
+    html = _render_list(category, template, **context, **(extra() if extra else {}))
+    if cache_key:
+        page_cache.put_list(cache_key, html)
+    return html
+
+
+def _render_list(category, template, **context):
     args = {k: request.args.get(k) or None for k in LIST_FILTERS}
     sort = args["sort"] or "newest"
     try:
@@ -32,7 +44,8 @@ def _thread_list(category=None, template="community/threads.html", **context):
 
 @bp.get("/")
 def home():
-    return _thread_list(template="community/home.html", categories=queries.categories())
+    return _thread_list(template="community/home.html",
+                        extra=lambda: {"categories": queries.categories()})
 
 
 @bp.get("/threads")
@@ -65,9 +78,9 @@ def thread(thread_id, slug=None):
     return html
 
 
-def _cacheable() -> bool:
+def _cacheable(allow_query: bool = False) -> bool:
     """An anonymous reader's plain request: the page is the same for every such reader."""
-    return current_user.is_anonymous_user and not request.query_string \
+    return current_user.is_anonymous_user and (allow_query or not request.query_string) \
         and "_flashes" not in session
 
 

@@ -91,3 +91,44 @@ def test_views_are_counted_for_cached_and_fresh_pages(client, web, app):
     viewcounts.flush()
     db.session.rollback()
     assert db.session.get(Thread, thread.id).view_count == 4
+
+
+def test_anonymous_lists_show_changes_made_in_this_process_at_once(client, app, count_queries):
+    category = factories.category("Lists")
+    factories.thread(category_=category, title="The first question here")
+    for url in ("/", "/threads", f"/c/{category.slug}", "/threads?sort=votes"):
+        client.get(url)
+        with count_queries() as counter:
+            client.get(url)
+        assert counter.count <= 1, url  # a hit; a category page still looks up its category
+    newer = factories.thread(category_=category, title="A newer question here")
+    for url in ("/", "/threads", f"/c/{category.slug}"):
+        assert "A newer question here" in client.get(url).get_data(as_text=True), url
+    services.cast_vote(factories.user(), newer.question_post_id, 1)
+    first = client.get("/threads?sort=votes").get_data(as_text=True)
+    assert first.index("A newer question here") < first.index("The first question here")
+
+
+def test_list_cache_expires_for_changes_made_elsewhere(client, app, monkeypatch):
+    from sqlalchemy import text
+    from app.extensions import db
+    from app.web import page_cache
+    thread = factories.thread(title="Before the rename elsewhere")
+    client.get("/threads")
+    with db.engine.begin() as conn:  # another process: no events reach this one
+        conn.execute(text("UPDATE threads SET title = 'After the rename elsewhere' WHERE id = :t"),
+                     {"t": thread.id})
+    db.session.rollback()
+    assert "Before the rename" in client.get("/threads").get_data(as_text=True)
+    monkeypatch.setattr(page_cache, "LIST_MAX_AGE", 0.0)
+    assert "After the rename elsewhere" in client.get("/threads").get_data(as_text=True)
+
+
+def test_signed_in_and_paged_lists_are_never_cached(web, app, count_queries):
+    factories.user(username="member")
+    factories.thread()
+    web.login("member")
+    web.get("/threads")
+    with count_queries() as counter:
+        web.get("/threads")
+    assert counter.count > 1
