@@ -125,16 +125,18 @@ def visible_post(viewer, post_id) -> tuple[Post, Thread]:
     return post, thread
 
 
-def revisions(viewer, post_id) -> list[Revision]:
+def revisions(viewer, post_id, limit: int | None = None, after: int = 0) -> list[Revision]:
+    """A post's revisions oldest first; `after` a revision number, for paging."""
     post, _ = visible_post(viewer, post_id)
-    return list(db.session.scalars(
-        select(Revision).where(Revision.post_id == post.id)
-        .options(selectinload(Revision.author)).order_by(Revision.rev)
-        .execution_options(populate_existing=True)))
+    query = (select(Revision).where(Revision.post_id == post.id, Revision.rev > after)
+             .options(selectinload(Revision.author)).order_by(Revision.rev)
+             .execution_options(populate_existing=True))
+    return list(db.session.scalars(query.limit(limit) if limit else query))
 
 
-def categories() -> list[Category]:
-    return list(db.session.scalars(select(Category).order_by(Category.position, Category.name)))
+def categories(limit: int | None = None, offset: int = 0) -> list[Category]:
+    query = select(Category).order_by(Category.position, Category.name, Category.id)
+    return list(db.session.scalars(query.limit(limit).offset(offset) if limit else query))
 
 
 def category_by_slug(slug: str) -> Category:

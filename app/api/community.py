@@ -2,7 +2,8 @@
 from flask import jsonify, request
 
 from app.api import bp
-from app.api.core import actor, created, json_body, listing, page_args, require_actor
+from app.api.core import (actor, created, json_body, listing, number_cursor, page_args,
+                          require_actor)
 from app.api import serializers as s
 from app.errors import ValidationFailed
 from app.extensions import limiter
@@ -11,7 +12,11 @@ from community import queries, services
 
 @bp.get("/categories")
 def list_categories():
-    return listing([s.category(c) for c in queries.categories()])
+    limit, cursor = page_args()
+    offset = number_cursor(cursor)
+    rows = queries.categories(limit + 1, offset)
+    next_cursor = str(offset + limit) if len(rows) > limit else None
+    return listing([s.category(c) for c in rows[:limit]], next_cursor)
 
 
 @bp.post("/categories")
@@ -76,9 +81,12 @@ def edit_post(post_id):
 
 @bp.get("/posts/<int:post_id>/revisions")
 def post_revisions(post_id):
-    revisions = queries.revisions(actor(), post_id)
+    limit, cursor = page_args()
+    rows = queries.revisions(actor(), post_id, limit + 1, number_cursor(cursor))
+    next_cursor = str(rows[limit - 1].rev) if len(rows) > limit else None
     return listing([{"rev": r.rev, "author": s.user_brief(r.author), "title": r.title,
-                     "body": r.body, "created_at": s.iso(r.created_at)} for r in revisions])
+                     "body": r.body, "created_at": s.iso(r.created_at)} for r in rows[:limit]],
+                   next_cursor)
 
 
 @bp.delete("/posts/<int:post_id>")

@@ -65,6 +65,15 @@ def page_args() -> tuple[int, str | None]:
     return min(limit, 100), request.args.get("cursor") or None
 
 
+def number_cursor(cursor: str | None) -> int:
+    """A cursor that is a plain position (small lists: categories, revisions)."""
+    if cursor is None:
+        return 0
+    if not (cursor.isascii() and cursor.isdigit() and int(cursor) < 2**31):
+        raise BadRequest("The cursor is not valid; start again without it.")
+    return int(cursor)
+
+
 def listing(items: list, next_cursor: str | None = None, **extra):
     return jsonify({"items": items, "next_cursor": next_cursor, **extra})
 

@@ -129,7 +129,7 @@ SCHEMAS = {
                    description="RFC 9457 problem details."),
     "CategoryList": list_of("Category"),
     "ThreadList": list_of("Thread"),
-    "RevisionList": list_of("Revision", "Every revision, oldest first."),
+    "RevisionList": list_of("Revision", "Revisions, oldest first."),
     "ReputationLedger": list_of("ReputationEvent", "Newest first.",
                                 reputation=integer("The user's current total.", minimum=1)),
     "TokenRequest": obj({"password": string(format="password")},
@@ -262,7 +262,8 @@ PATHS = {
         "get": op("me", "accounts", "The caller's own user object", ok("Me"), security=MEMBER),
     },
     "/categories": {
-        "get": op("list_categories", "community", "All categories (one page)", ok("CategoryList")),
+        "get": op("list_categories", "community", "Categories by position", ok("CategoryList"),
+                  (400,), params=PAGING),
         "post": op("create_category", "community", "Create a category (admin)",
                    ok("Category", 201, "Created"), (403, 409, 422), MEMBER, "NewCategory"),
     },
@@ -296,7 +297,7 @@ PATHS = {
     },
     "/posts/{post_id}/revisions": {
         "get": op("post_revisions", "community", "A post's revisions, oldest first",
-                  ok("RevisionList"), (404,), params=[POST_ID]),
+                  ok("RevisionList"), (400, 404), params=[POST_ID, *PAGING]),
     },
     "/posts/{post_id}/vote": {
         "post": op("vote", "community", "Vote on a post (not your own)", ok("VoteResult"),

@@ -206,3 +206,29 @@ def test_categories(api):
     factories.thread(category_=factories.category(slug="counted"))
     counts = {c["slug"]: c["thread_count"] for c in api.get("/categories").json["items"]}
     assert counts["mobile-app"] == 0 and counts["counted"] == 1
+
+
+def test_categories_and_revisions_page_like_every_list(api):
+    admin = api.token_for(factories.admin().email)
+    for i in range(5):
+        assert api.post("/categories", admin, json={"name": f"Area {i}"}).status_code == 201
+    seen, cursor = [], None
+    while True:
+        page = api.get("/categories?limit=2" + (f"&cursor={cursor}" if cursor else "")).json
+        seen += [c["slug"] for c in page["items"]]
+        cursor = page["next_cursor"]
+        if not cursor:
+            break
+    assert seen == [f"area-{i}" for i in range(5)]
+    assert api.get("/categories?limit=abc").status_code == 400
+    assert api.get("/categories?cursor=-1").status_code == 400
+
+    user = factories.user()
+    answer = factories.answer(factories.thread(), user)
+    from community import services
+    for n in range(3):
+        services.edit_post(user, answer.id, f"Edited answer text, version {n + 2}.")
+    first = api.get(f"/posts/{answer.id}/revisions?limit=3").json
+    assert [r["rev"] for r in first["items"]] == [1, 2, 3]
+    rest = api.get(f"/posts/{answer.id}/revisions?limit=3&cursor={first['next_cursor']}").json
+    assert [r["rev"] for r in rest["items"]] == [4] and rest["next_cursor"] is None
