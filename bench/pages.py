@@ -18,7 +18,7 @@ if str(ROOT) not in sys.path:
 
 from bench import ceiling_app, load, seed, servers  # noqa: E402
 
-WARMUP_SECONDS = 2.0
+WARMUP_SECONDS = 1.0
 ANSWERS_MARK = b"20 answers</h2>"
 
 
@@ -32,16 +32,19 @@ class Row:
 def parse_args(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--threads", type=int, default=10_000, help="threads to seed (>= 1)")
-    parser.add_argument("--seconds", type=float, default=10.0, help="measured seconds per page")
+    parser.add_argument("--seconds", type=float, default=5.0,
+                        help="measured seconds per page per round")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds over all pages (1-20)")
     parser.add_argument("--concurrency", type=int, default=8, help="connections kept busy")
-    parser.add_argument("--warmup", type=float, default=WARMUP_SECONDS, help="seconds per page")
+    parser.add_argument("--warmup", type=float, default=WARMUP_SECONDS,
+                        help="seconds per page per round")
     parser.add_argument("--loader", choices=("auto", "wrk", "python"), default="auto",
                         help="auto: wrk when installed, else Python processes")
     args = parser.parse_args(argv)
     if not (1 <= args.threads <= 1_000_000 and 1 <= args.concurrency <= 256
-            and 1 <= args.seconds <= 600 and 0 <= args.warmup <= 60):
+            and 1 <= args.seconds <= 600 and 0 <= args.warmup <= 60 and 1 <= args.rounds <= 20):
         parser.error("need 1 <= --threads <= 1e6, 1 <= --concurrency <= 256, "
-                     "1 <= --seconds <= 600 and 0 <= --warmup <= 60")
+                     "1 <= --seconds <= 600, 0 <= --warmup <= 60 and 1 <= --rounds <= 20")
     return args
 
 
@@ -80,39 +83,59 @@ def signed_in_cookie(instance: Path) -> str:
     return f"{app.config['SESSION_COOKIE_NAME']}={value}"
 
 
-def bench_real(args, instance: Path, thread_path: str, started: list) -> tuple[list[Row], bytes]:
-    server = servers.start("commonplace", "wsgi:app", child_env(instance),
-                           instance / "gunicorn-commonplace.log")
-    started.append(server)
-    pages = [("home (/)", "/"), ("list (/threads)", "/threads"),
-             ("thread (20 answers)", thread_path)]
-    bodies = {path: probe(server, path) for _, path in pages}
+def start_servers(args, instance: Path, thread_path: str, started: list):
+    """Start the app and the ceiling side by side; returns (app, ceiling, pages to load)."""
+    app = servers.start("commonplace", "wsgi:app", child_env(instance),
+                        instance / "gunicorn-commonplace.log")
+    started.append(app)
+    anonymous = [("home (/)", "/"), ("list (/threads)", "/threads"),
+                 ("thread (20 answers)", thread_path)]
+    bodies = {path: probe(app, path) for _, path in anonymous}
     if ANSWERS_MARK not in bodies[thread_path]:
         raise RuntimeError(f"{thread_path} does not show 20 answers")
-    rows = [measure(args, server, label, path, bodies[path], instance) for label, path in pages]
     # A signed-in reader gets a page of their own (vote state, accept buttons): never cached.
     cookie = signed_in_cookie(instance)
-    signed_in = probe(server, thread_path, cookie)
+    signed_in = probe(app, thread_path, cookie)
     if b"Sign out" not in signed_in:
         raise RuntimeError("the signed-in cookie did not sign in")
-    rows.append(measure(args, server, "thread, signed in", thread_path, signed_in, instance,
-                        cookie))
-    server.stop()
-    return rows, bodies[thread_path]
-
-
-def bench_ceiling(args, instance: Path, thread_html: bytes, started: list) -> Row:
     folder = instance / "ceiling"
-    ceiling_app.write_template(folder, thread_html)
+    ceiling_app.write_template(folder, bodies[thread_path])
     env = {**child_env(instance), "BENCH_CEILING_DIR": str(folder)}
-    server = servers.start("ceiling", "bench.ceiling_app:app", env, instance / "gunicorn-ceiling.log")
-    started.append(server)
-    body = probe(server, "/")
-    if body != thread_html:
-        raise RuntimeError(f"ceiling page is {len(body)} bytes, thread page {len(thread_html)}")
-    row = measure(args, server, "ceiling (bare Flask)", "/", body, instance)
-    server.stop()
-    return row
+    ceiling = servers.start("ceiling", "bench.ceiling_app:app", env,
+                            instance / "gunicorn-ceiling.log")
+    started.append(ceiling)
+    if probe(ceiling, "/") != bodies[thread_path]:
+        raise RuntimeError("the ceiling page differs from the thread page")
+    targets = [(label, app, path, bodies[path], None) for label, path in anonymous]
+    targets.append(("thread, signed in", app, thread_path, signed_in, cookie))
+    targets.append(("ceiling (bare Flask)", ceiling, "/", bodies[thread_path], None))
+    return targets
+
+
+def measure_rounds(args, targets, instance: Path) -> list[list[Row]]:
+    """Each round loads every page once, the ceiling last; rounds repeat to even out drift."""
+    rounds = []
+    for number in range(1, args.rounds + 1):
+        print(f"round {number} of {args.rounds}", flush=True)
+        rounds.append([measure(args, server, label, path, body, instance, cookie)
+                       for label, server, path, body, cookie in targets])
+    return rounds
+
+
+def median(values: list[float]) -> float:
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+
+
+def print_ratios(rounds: list[list[Row]]) -> None:
+    """Each page's share of the ceiling, per round (same minute) and the median of those."""
+    print()
+    for index, row in enumerate(rounds[0][:-1]):
+        shares = [100 * r[index].result.rps / r[-1].result.rps for r in rounds if r[-1].result.rps]
+        per_round = ", ".join(f"{share:.1f}%" for share in shares)
+        print(f"{row.label.split(' (')[0]} / ceiling: median {median(shares):.1f}% "
+              f"(rounds: {per_round})")
 
 
 def print_table(rows: list[Row]) -> None:
@@ -122,11 +145,6 @@ def print_table(rows: list[Row]) -> None:
         r = row.result
         print(f"{row.label:<22}{r.rps:>9.1f}{r.p50_ms:>9.2f}{r.p99_ms:>9.2f}{row.body_bytes:>8}"
               f"{r.requests:>10}{sum(r.statuses.values()):>9}{r.errors:>8}")
-    ceiling = rows[-1].result.rps
-    print()
-    for row in rows[:-1]:
-        share = 100 * row.result.rps / ceiling if ceiling else 0.0
-        print(f"{row.label.split(' (')[0]} / ceiling: {share:.1f}%")
     for row in rows:
         if row.result.statuses:
             codes = ", ".join(f"{s}: {n}" for s, n in sorted(row.result.statuses.items()))
@@ -146,9 +164,12 @@ def run(args, instance: Path, started: list) -> None:
     print(f"server: {servers.describe()} on 127.0.0.1; load: {args.loader}, "
           f"{args.concurrency} connections, {args.seconds:g}s per page after {args.warmup:g}s "
           f"warm-up; thread page {seeded.thread_path}", flush=True)
-    rows, thread_html = bench_real(args, instance, seeded.thread_path, started)
-    rows.append(bench_ceiling(args, instance, thread_html, started))
-    print_table(rows)
+    targets = start_servers(args, instance, seeded.thread_path, started)
+    rounds = measure_rounds(args, targets, instance)
+    for number, rows in enumerate(rounds, 1):
+        print(f"\nround {number}")
+        print_table(rows)
+    print_ratios(rounds)
     print("load average after: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
 
 

@@ -24,7 +24,7 @@ MAX_LISTS = 256
 
 @dataclass
 class Entry:
-    html: str
+    body: bytes  # encoded once, served many times
     version: int
     slug: str
     stored_at: float
@@ -53,7 +53,7 @@ def lookup(thread_id: int, stamp) -> Entry | None:
 
 def store(thread_id: int, version: int, slug: str, html: str) -> Entry:
     now = time.monotonic()
-    entry = Entry(html, version, slug, now, now)
+    entry = Entry(html.encode(), version, slug, now, now)
     with _lock:
         if len(_pages) >= MAX_PAGES:
             oldest = min(_pages, key=lambda k: _pages[k].stored_at)
