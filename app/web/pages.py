@@ -70,11 +70,11 @@ def thread(thread_id, slug=None):
     page = queries.thread_page(current_user, thread_id)
     if slug != page.thread.slug:
         return redirect(url_for("web.thread", thread_id=thread_id, slug=page.thread.slug), 301)
-    record_view(thread_id)
     html = render_template("community/thread.html", page=page, thread=page.thread)
+    version = page.thread.version
+    record_view(thread_id)  # last: a batch write may end the session's transaction
     if cacheable:
-        entry = page_cache.store(thread_id, page.thread.version, page.thread.slug, html)
-        return _anonymous_page(thread_id, entry)
+        return _anonymous_page(thread_id, page_cache.store(thread_id, version, slug, html))
     return html
 
 

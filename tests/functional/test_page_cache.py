@@ -132,3 +132,17 @@ def test_signed_in_and_paged_lists_are_never_cached(web, app, count_queries):
     with count_queries() as counter:
         web.get("/threads")
     assert counter.count > 1
+
+
+def test_a_view_count_flush_during_a_page_view_breaks_nothing(web, client, app, monkeypatch):
+    from app.extensions import db
+    from community import viewcounts
+    from community.models import Thread
+    monkeypatch.setattr(viewcounts, "FLUSH_EVERY_VIEWS", 1)  # every view writes its batch
+    thread = factories.thread(factories.user(username="reader"), tags=["x"])
+    factories.answer(thread)
+    assert client.get(_url(thread)).status_code == 200
+    web.login("reader")
+    assert web.get(_url(thread)).status_code == 200
+    db.session.rollback()
+    assert db.session.get(Thread, thread.id).view_count == 2
