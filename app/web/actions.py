@@ -2,11 +2,11 @@
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from app.errors import ValidationFailed
+from app.errors import Conflict, ValidationFailed
 from app.extensions import limiter
 from app.web import bp
 from community import queries, services
-from community.policies import can_edit_post, ensure
+from community.policies import can_edit_post, can_manage_categories, ensure
 
 
 def _actor():
@@ -108,3 +108,19 @@ def accept(thread_id):
     thread = services.accept_answer(_actor(), thread_id, post_id)
     flash("Answer accepted: the thread is solved." if post_id else "Acceptance removed.", "success")
     return redirect(_thread_url(thread, f"post-{post_id}" if post_id else None))
+
+
+@bp.route("/categories/new", methods=["GET", "POST"])
+@login_required
+def new_category():
+    ensure(can_manage_categories, _actor())
+    form, errors, status = request.form, {}, 200
+    if request.method == "POST":
+        try:
+            category = services.create_category(_actor(), form.get("name"), form.get("slug"),
+                                                form.get("description", ""))
+            flash(f"Category {category.name} created.", "success")
+            return redirect(url_for("web.category", slug=category.slug))
+        except (ValidationFailed, Conflict) as exc:
+            errors, status = exc.errors, exc.status
+    return render_template("community/category_new.html", form=form, errors=errors), status

@@ -6,6 +6,7 @@ from app.errors import BadRequest
 from app.web import bp, page_cache
 from community import queries
 from community.viewcounts import record_view
+from reputation import queries as reputation_queries
 
 LIST_FILTERS = ("category", "tag", "status", "sort", "cursor")
 
@@ -105,4 +106,6 @@ def revisions(post_id):
 def profile(user_id, username=None):
     user = queries.user_by_id(user_id)
     threads, answers = queries.user_activity(user)
-    return render_template("auth/profile.html", user=user, threads=threads, answers=answers)
+    ledger, _ = reputation_queries.history(user.id, limit=10)
+    return render_template("auth/profile.html", user=user, threads=threads, answers=answers,
+                           ledger=ledger)

@@ -167,3 +167,32 @@ def test_thread_page_query_count_does_not_grow_with_answers(app, web, count_quer
                 assert web.get(url).status_code == 200
             counts.append(counter.count)
         assert counts[0] == counts[1], (signed_in, counts)
+
+
+def test_admin_creates_a_category_on_the_web(web, app):
+    factories.user("admin", username="boss")
+    factories.user(username="plain")
+    web.login("plain")
+    assert web.get("/categories/new").status_code == 403
+    assert "New category" not in web.get("/").get_data(as_text=True)
+    web.post("/logout")
+    web.login("boss")
+    assert "New category" in web.get("/").get_data(as_text=True)
+    response = web.post("/categories/new", {"name": "Mobile App", "description": "Phones."})
+    assert response.status_code == 302 and response.headers["Location"] == "/c/mobile-app"
+    assert "Phones." in web.get("/c/mobile-app").get_data(as_text=True)
+    again = web.post("/categories/new", {"name": "Mobile App"})
+    assert again.status_code == 409 and 'id="slug-error"' in again.get_data(as_text=True)
+    bad = web.post("/categories/new", {"name": "x"})
+    assert bad.status_code == 422 and 'id="name-error"' in bad.get_data(as_text=True)
+
+
+def test_profile_shows_reputation_history(client, app):
+    asker, answerer = factories.user(), factories.user()
+    thread = factories.thread(asker)
+    answer = factories.answer(thread, answerer)
+    services.cast_vote(asker, answer.id, 1)
+    services.accept_answer(asker, thread.id, answer.id)
+    soup = BeautifulSoup(client.get(f"/u/{answerer.id}").get_data(as_text=True), "html.parser")
+    items = [li.get_text(" ", strip=True) for li in soup.select("ul.ledger li")]
+    assert items[0].startswith("+15 answer accepted") and items[1].startswith("+10 answer upvoted")
