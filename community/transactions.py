@@ -3,6 +3,7 @@ from contextvars import ContextVar
 from functools import wraps
 
 from sqlalchemy.exc import IntegrityError
+from werkzeug.local import LocalProxy
 
 from app.errors import Conflict
 from app.extensions import db
@@ -14,11 +15,19 @@ write_intent: ContextVar[bool] = ContextVar("commonplace_write_intent", default=
 _depth: ContextVar[int] = ContextVar("commonplace_tx_depth", default=0)
 
 
+def _real(value):
+    # Callers may pass Flask-Login's current_user; services keep, compare and refresh the
+    # actor as a mapped object, so they get the object behind the proxy.
+    return value._get_current_object() if isinstance(value, LocalProxy) else value
+
+
 def transactional(fn):
     """Run a service function in its own write transaction; nested calls join the outer one."""
 
     @wraps(fn)
     def wrapper(*args, **kwargs):
+        args = tuple(_real(a) for a in args)
+        kwargs = {k: _real(v) for k, v in kwargs.items()}
         if _depth.get():
             return fn(*args, **kwargs)
         session = db.session()

@@ -7,49 +7,58 @@ from sqlalchemy import update
 
 from app.extensions import db
 from community.models import Thread
+from community.transactions import transactional
 
 FLUSH_EVERY_SECONDS = 10
 FLUSH_EVERY_VIEWS = 200
 
 _lock = threading.Lock()
 _pending: Counter = Counter()
+_pending_total = 0
 _last_flush = time.monotonic()
 
 
 def record_view(thread_id: int) -> None:
-    global _last_flush
+    global _last_flush, _pending_total
     with _lock:
         _pending[thread_id] += 1
-        due = (sum(_pending.values()) >= FLUSH_EVERY_VIEWS
+        _pending_total += 1
+        due = (_pending_total >= FLUSH_EVERY_VIEWS
                or time.monotonic() - _last_flush >= FLUSH_EVERY_SECONDS)
         if not due:
             return
-        batch = dict(_pending)
-        _pending.clear()
+        batch = _take()
         _last_flush = time.monotonic()
     flush(batch)
+
+
+def _take() -> dict[int, int]:
+    """Empty the buffer and return what it held (the caller holds the lock)."""
+    global _pending_total
+    batch = dict(_pending)
+    _pending.clear()
+    _pending_total = 0
+    return batch
 
 
 def flush(batch: dict[int, int] | None = None) -> None:
     """Write buffered counts (all of them when called with no batch) in one short transaction."""
     if batch is None:
         with _lock:
-            batch = dict(_pending)
-            _pending.clear()
-    if not batch:
-        return
-    from community.transactions import transactional
+            batch = _take()
+    if batch:
+        _write(batch)
 
-    @transactional
-    def write():
-        for thread_id, count in batch.items():
-            db.session.execute(update(Thread).where(Thread.id == thread_id)
-                               .values(view_count=Thread.view_count + count)
-                               .execution_options(synchronize_session=False))
-    write()
+
+@transactional
+def _write(batch: dict[int, int]) -> None:
+    for thread_id, count in batch.items():
+        db.session.execute(update(Thread).where(Thread.id == thread_id)
+                           .values(view_count=Thread.view_count + count)
+                           .execution_options(synchronize_session=False))
 
 
 def discard() -> None:
     """Drop buffered counts unwritten (tests start each database from nothing)."""
     with _lock:
-        _pending.clear()
+        _take()

@@ -34,3 +34,13 @@ def thread(author=None, category_=None, title=None, body="A question body long e
 
 def answer(thread_, author=None, body="An answer body long enough."):
     return services.create_answer(author or user(), thread_.id, body)
+
+
+def solved_thread():
+    """A thread whose asker voted its one answer up and accepted it: (asker, answerer, thread, answer)."""
+    asker, answerer = user(), user()
+    thread_ = thread(asker)
+    answer_ = answer(thread_, answerer)
+    services.cast_vote(asker, answer_.id, 1)
+    services.accept_answer(asker, thread_.id, answer_.id)
+    return asker, answerer, thread_, answer_

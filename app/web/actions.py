@@ -9,11 +9,6 @@ from community import queries, services
 from community.policies import can_edit_post, can_manage_categories, ensure
 
 
-def _actor():
-    """The signed-in user itself, not Flask-Login's proxy: services keep and compare it."""
-    return current_user._get_current_object()
-
-
 def _thread_url(thread, anchor: str | None = None):
     return url_for("web.thread", thread_id=thread.id, slug=thread.slug,
                    _anchor=anchor) if thread else url_for("web.home")
@@ -26,7 +21,7 @@ def ask():
     form, errors = request.form, {}
     if request.method == "POST":
         try:
-            thread = services.create_thread(_actor(), form.get("title"), form.get("body"),
+            thread = services.create_thread(current_user, form.get("title"), form.get("body"),
                                             form.get("category"), form.get("tags", ""))
             flash("Your question is posted.", "success")
             return redirect(_thread_url(thread))
@@ -43,7 +38,7 @@ def ask():
 @limiter.limit("30 per minute")
 def answer(thread_id):
     try:
-        post = services.create_answer(_actor(), thread_id, request.form.get("body"))
+        post = services.create_answer(current_user, thread_id, request.form.get("body"))
     except ValidationFailed as exc:
         page = queries.thread_page(current_user, thread_id)
         return render_template("community/thread.html", page=page, thread=page.thread,
@@ -60,11 +55,11 @@ def edit_post(post_id):
     if request.method == "POST":
         try:
             if post.is_question:
-                services.edit_thread(_actor(), thread.id, title=form.get("title"),
+                services.edit_thread(current_user, thread.id, title=form.get("title"),
                                      body=form.get("body"), tags=form.get("tags", ""),
                                      category=form.get("category"))
             else:
-                services.edit_post(_actor(), post.id, form.get("body"))
+                services.edit_post(current_user, post.id, form.get("body"))
             flash("Your edit is saved; the earlier version is kept in the history.", "success")
             return redirect(_thread_url(thread, f"post-{post.id}"))
         except ValidationFailed as exc:
@@ -79,7 +74,7 @@ def edit_post(post_id):
 @bp.post("/posts/<int:post_id>/delete")
 @login_required
 def delete_post(post_id):
-    post = services.delete_post(_actor(), post_id)
+    post = services.delete_post(current_user, post_id)
     flash("The post is deleted.", "success")
     if post.is_question:
         return redirect(url_for("web.home"))
@@ -93,7 +88,7 @@ def vote(post_id):
         value = int(request.form.get("value", ""))
     except ValueError:
         value = None
-    services.cast_vote(_actor(), post_id, value)
+    services.cast_vote(current_user, post_id, value)
     post, thread = queries.visible_post(current_user, post_id)
     return redirect(_thread_url(thread, f"post-{post.id}"))
 
@@ -105,7 +100,7 @@ def accept(thread_id):
     post_id = int(raw) if raw.isdigit() else None
     if raw and post_id is None:
         raise ValidationFailed({"post_id": ["must be an answer's id"]})
-    thread = services.accept_answer(_actor(), thread_id, post_id)
+    thread = services.accept_answer(current_user, thread_id, post_id)
     flash("Answer accepted: the thread is solved." if post_id else "Acceptance removed.", "success")
     return redirect(_thread_url(thread, f"post-{post_id}" if post_id else None))
 
@@ -113,11 +108,11 @@ def accept(thread_id):
 @bp.route("/categories/new", methods=["GET", "POST"])
 @login_required
 def new_category():
-    ensure(can_manage_categories, _actor())
+    ensure(can_manage_categories, current_user)
     form, errors, status = request.form, {}, 200
     if request.method == "POST":
         try:
-            category = services.create_category(_actor(), form.get("name"), form.get("slug"),
+            category = services.create_category(current_user, form.get("name"), form.get("slug"),
                                                 form.get("description", ""))
             flash(f"Category {category.name} created.", "success")
             return redirect(url_for("web.category", slug=category.slug))

@@ -188,11 +188,7 @@ def test_admin_creates_a_category_on_the_web(web, app):
 
 
 def test_profile_shows_reputation_history(client, app):
-    asker, answerer = factories.user(), factories.user()
-    thread = factories.thread(asker)
-    answer = factories.answer(thread, answerer)
-    services.cast_vote(asker, answer.id, 1)
-    services.accept_answer(asker, thread.id, answer.id)
+    _, answerer, _, _ = factories.solved_thread()
     soup = BeautifulSoup(client.get(f"/u/{answerer.id}").get_data(as_text=True), "html.parser")
     items = [li.get_text(" ", strip=True) for li in soup.select("ul.ledger li")]
     assert items[0].startswith("+15 answer accepted") and items[1].startswith("+10 answer upvoted")

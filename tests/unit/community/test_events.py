@@ -24,11 +24,7 @@ def received():
 
 
 def test_events_follow_the_loop(app, received):
-    asker, answerer = factories.user(), factories.user()
-    thread = factories.thread(asker)
-    answer = factories.answer(thread, answerer)
-    services.cast_vote(asker, answer.id, 1)
-    services.accept_answer(asker, thread.id, answer.id)
+    asker, answerer, thread, answer = factories.solved_thread()
     services.edit_post(answerer, answer.id, "A better answer body.")
     services.accept_answer(asker, thread.id, None)
     names = [name for name, _, _ in received]

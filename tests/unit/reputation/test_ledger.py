@@ -125,3 +125,14 @@ def test_ledger_rows_sum_to_the_total(app):
     deltas = db.session.scalars(select(ReputationEvent.delta)
                                 .where(ReputationEvent.user_id == author.id)).all()
     assert 1 + sum(deltas) == _rep(author) == 11
+
+
+def test_services_take_a_proxied_actor_like_current_user(app):
+    from werkzeug.local import LocalProxy
+    asker, answerer = factories.user(), factories.user()
+    thread = factories.thread(asker)
+    answer = factories.answer(thread, answerer)
+    proxy = LocalProxy(lambda: asker)
+    services.cast_vote(LocalProxy(lambda: factories.user()), answer.id, -1)  # voter's −1 path
+    services.accept_answer(proxy, thread.id, answer.id)
+    assert (_rep(asker), _rep(answerer)) == (3, 16)
