@@ -3,7 +3,7 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
-from app.errors import DomainError
+from core.errors import DomainError
 from community import services
 
 users = AppGroup("users", help="Manage accounts.")

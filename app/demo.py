@@ -1,7 +1,7 @@
 """The demo community `make run` starts with: categories, one user of each role, threads, answers."""
 from sqlalchemy import func, select
 
-from app.extensions import db
+from core.database import db
 from community import services
 from community.models import Category, User
 

@@ -4,9 +4,10 @@ from pathlib import Path
 from flask import Flask
 from werkzeug.routing import IntegerConverter
 
-from app import database
+from core import database
 from app.config import load_config
-from app.extensions import csrf, db, limiter, migrate, socketio
+from app.extensions import csrf, limiter, migrate, socketio
+from core.database import db
 
 PROJECT = Path(__file__).resolve().parent.parent
 

@@ -3,8 +3,8 @@ from flask import jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from app.errors import DomainError, problem
-from app.extensions import db
+from core.errors import DomainError, problem
+from core.database import db
 
 
 def wants_json() -> bool:

@@ -8,7 +8,7 @@ from datetime import timedelta
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from app.extensions import db
+from core.database import db
 from bench import content
 from community.markdown import render
 from community.models import Category, Post, Revision, Tag, Thread, thread_tags, utcnow

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from app.extensions import db
+from core.database import db
 from app.factory import create_app
 from bench import bulk, content
 from community import services

@@ -18,9 +18,4 @@ answer_accepted = _signals.signal("answer-accepted", doc="sender: Thread; kwargs
 answer_unaccepted = _signals.signal("answer-unaccepted", doc="sender: Thread; kwargs: post (the one no longer accepted), actor")
 user_registered = _signals.signal("user-registered", doc="sender: User; kwargs: none")
 
-PENDING = "commonplace.pending_events"
-
-
-def emit(session, signal, sender, **kwargs) -> None:
-    """Queue a signal on the session; the transaction wrapper sends it once the commit succeeds."""
-    session.info.setdefault(PENDING, []).append((signal, sender, kwargs))
+from core.events import emit  # noqa: E402,F401

@@ -3,7 +3,7 @@
 Each `can_x(user, obj)` returns a Decision: truthy when allowed, falsy with a one-line reason.
 `ensure(can_x, user, obj)` raises PermissionDenied with that reason.
 """
-from app.errors import PermissionDenied
+from core.errors import PermissionDenied
 
 
 class Decision:

@@ -10,8 +10,8 @@ from datetime import datetime
 from sqlalchemy import and_, case, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from app.errors import BadRequest, NotFound
-from app.extensions import db
+from core.errors import BadRequest, NotFound
+from core.database import db
 from community.models import Category, Post, Revision, Tag, Thread, User, Vote, thread_tags
 from community.policies import can_view_post, can_view_thread
 

@@ -5,7 +5,7 @@ import unicodedata
 from flask import current_app
 from slugify import slugify
 
-from app.errors import ValidationFailed
+from core.errors import ValidationFailed
 
 # Control characters other than tab and newline never belong in user text (PostgreSQL refuses NUL).
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")

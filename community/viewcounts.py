@@ -5,9 +5,9 @@ from collections import Counter
 
 from sqlalchemy import update
 
-from app.extensions import db
+from core.database import db
 from community.models import Thread
-from community.transactions import transactional
+from core.transactions import transactional
 
 FLUSH_EVERY_SECONDS = 10
 FLUSH_EVERY_VIEWS = 200

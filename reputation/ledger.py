@@ -4,8 +4,8 @@ from datetime import datetime, time, timezone
 from flask import current_app
 from sqlalchemy import func, select, update
 
-from app.extensions import db
-from community.models.types import utcnow
+from core.database import db
+from core.time import utcnow
 from reputation.models import ReputationEvent
 
 FLOOR = 1

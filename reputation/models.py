@@ -2,8 +2,8 @@
 from sqlalchemy import ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.extensions import db
-from community.models.types import UTCDateTime, utcnow
+from core.database import db
+from core.time import UTCDateTime, utcnow
 
 
 class ReputationEvent(db.Model):

@@ -1,8 +1,8 @@
 """Reading the ledger: a user's reputation history, newest first, by keyset page."""
 from sqlalchemy import select
 
-from app.errors import BadRequest
-from app.extensions import db
+from core.errors import BadRequest
+from core.database import db
 from reputation.models import ReputationEvent
 
 

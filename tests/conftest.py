@@ -11,7 +11,8 @@ from sqlalchemy import create_engine, event, text
 from app.factory import create_app
 from app.web import page_cache
 from community import viewcounts
-from app.extensions import db, limiter
+from app.extensions import limiter
+from core.database import db
 
 POSTGRES_URL = os.environ.get("DATABASE_URL", "")
 USING_POSTGRES = POSTGRES_URL.startswith("postgresql")

@@ -1,7 +1,7 @@
 """Test data made through the real service functions (no fixtures that bypass the domain)."""
 import itertools
 
-from app.extensions import db
+from core.database import db
 from community import services
 from community.models import Category, User
 

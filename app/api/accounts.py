@@ -4,7 +4,7 @@ from flask import g, jsonify
 from app.api import bp
 from app.api.core import actor, created, json_body, listing, page_args, require_actor
 from app.api.serializers import iso, user_full
-from app.errors import Unauthorized
+from core.errors import Unauthorized
 from app.extensions import limiter
 from community import queries, services
 from reputation import queries as reputation_queries

@@ -5,7 +5,7 @@ from app.api import bp
 from app.api.core import (actor, created, json_body, listing, number_cursor, page_args,
                           require_actor)
 from app.api import serializers as s
-from app.errors import ValidationFailed
+from core.errors import ValidationFailed
 from app.extensions import limiter
 from community import queries, services
 

@@ -2,7 +2,7 @@
 from flask import g, jsonify, request
 
 from app.api import bp
-from app.errors import BadRequest, PermissionDenied, Unauthorized
+from core.errors import BadRequest, PermissionDenied, Unauthorized
 from app.handlers import problem_response
 from community.models import ANONYMOUS
 from community.services import user_for_token

@@ -3,7 +3,8 @@ from urllib.parse import urlsplit
 
 from flask import request
 
-from app.extensions import db, login
+from app.extensions import login
+from core.database import db
 from community.models import AnonymousUser, User
 
 

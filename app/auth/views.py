@@ -3,7 +3,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
 from app.auth import next_from_request
-from app.errors import Conflict, ValidationFailed
+from core.errors import Conflict, ValidationFailed
 from app.extensions import limiter
 from community import services
 

@@ -2,7 +2,7 @@
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from app.errors import Conflict, ValidationFailed
+from core.errors import Conflict, ValidationFailed
 from app.extensions import limiter
 from app.web import bp
 from community import queries, services

@@ -2,7 +2,7 @@
 from flask import Response, abort, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
-from app.errors import BadRequest
+from core.errors import BadRequest
 from app.web import bp, page_cache
 from community import queries
 from community.viewcounts import record_view

@@ -1,5 +1,5 @@
 """The community's tables; import models from here."""
-from community.models.types import UTCDateTime, utcnow
+from core.time import UTCDateTime, utcnow
 from community.models.users import ANONYMOUS, AnonymousUser, ApiToken, ROLES, User
 from community.models.content import Category, Post, Revision, Tag, Thread, Vote, thread_tags
 

@@ -3,8 +3,8 @@ from sqlalchemy import (Boolean, Column, ForeignKey, Index, Integer, SmallIntege
                         Text, UniqueConstraint)
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.extensions import db
-from community.models.types import UTCDateTime, utcnow
+from core.database import db
+from core.time import UTCDateTime, utcnow
 from community.models.users import User
 
 thread_tags = Table(

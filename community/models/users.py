@@ -3,8 +3,8 @@ from flask_login import AnonymousUserMixin, UserMixin
 from sqlalchemy import Boolean, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.extensions import db
-from community.models.types import UTCDateTime, utcnow
+from core.database import db
+from core.time import UTCDateTime, utcnow
 
 ROLES = ("member", "moderator", "support", "admin")
 STAFF_ROLES = ("moderator", "support", "admin")

@@ -8,11 +8,11 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 from sqlalchemy import func, or_, select
 
-from app.errors import Conflict, ValidationFailed
-from app.extensions import db
+from core.errors import Conflict, ValidationFailed
+from core.database import db
 from community import events
 from community.models import ROLES, ApiToken, User, utcnow
-from community.transactions import transactional
+from core.transactions import transactional
 from community.validation import EMAIL, USERNAME, Errors, clean_text
 
 _hasher = PasswordHasher()  # argon2-cffi's defaults are Argon2id (RFC 9106 low-memory profile)

@@ -1,11 +1,11 @@
 """Categories: created by administrators."""
 from sqlalchemy import select
 
-from app.errors import Conflict
-from app.extensions import db
+from core.errors import Conflict
+from core.database import db
 from community.models import Category
 from community.policies import can_manage_categories, ensure
-from community.transactions import transactional
+from core.transactions import transactional
 from community.validation import Errors, clean_text, make_slug
 
 

@@ -4,8 +4,8 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import selectinload
 
-from app.errors import NotFound, ValidationFailed
-from app.extensions import db
+from core.errors import NotFound, ValidationFailed
+from core.database import db
 from community.models import Category, Post, Tag, Thread
 
 

@@ -1,7 +1,7 @@
 """Answers: posting, editing with revisions kept, and soft deletion of any post."""
 from sqlalchemy import func, select
 
-from app.extensions import db
+from core.database import db
 from community import events
 from community.markdown import render
 from community.models import Post, Revision, utcnow
@@ -9,7 +9,7 @@ from community.policies import can_answer, can_delete_post, can_edit_post, ensur
 from community.services.loading import get_post, get_thread, touch
 from community.services.threads import _add_revision, _bump_category
 from community.services.votes import _unaccept
-from community.transactions import transactional
+from core.transactions import transactional
 from community.validation import Errors, clean_body
 
 

@@ -1,14 +1,14 @@
 """Threads: asking a question and editing it (title, body, tags, category) with revisions kept."""
 from sqlalchemy import update
 
-from app.extensions import db
+from core.database import db
 from community import events
 from community.markdown import render
 from community.models import Category, Post, Revision, Thread, utcnow
 from community.policies import can_create_thread, can_edit_post, ensure
 from community.services.loading import (get_category, get_or_create_tags, get_post, get_thread,
                                         touch)
-from community.transactions import transactional
+from core.transactions import transactional
 from community.validation import Errors, clean_body, clean_tags, clean_title, make_slug
 
 

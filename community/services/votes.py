@@ -1,13 +1,13 @@
 """Votes and accepted answers, with their reputation effects in the same transaction."""
 from sqlalchemy import select
 
-from app.errors import ValidationFailed
-from app.extensions import db
+from core.errors import ValidationFailed
+from core.database import db
 from community import events
 from community.models import User, Vote, utcnow
 from community.policies import can_accept, can_vote, ensure
 from community.services.loading import get_post, get_thread, touch
-from community.transactions import transactional
+from core.transactions import transactional
 from reputation import ledger
 
 

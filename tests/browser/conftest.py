@@ -15,7 +15,7 @@ from types import SimpleNamespace
 import pytest
 from werkzeug.serving import make_server
 
-from app.extensions import db
+from core.database import db
 from app.factory import create_app
 from tests import factories
 from tests.conftest import USING_POSTGRES, _base_config, _migrate

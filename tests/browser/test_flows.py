@@ -6,7 +6,7 @@ from types import SimpleNamespace
 import pytest
 from playwright.sync_api import expect
 
-from app.extensions import db
+from core.database import db
 from community.models import User
 from tests import factories
 from tests.browser.conftest import DESKTOP, PASSWORD, PHONE

@@ -2,7 +2,7 @@
 import pytest
 from sqlalchemy import func, select
 
-from app.extensions import db
+from core.database import db
 from community.models import Post, Revision, Thread
 from tests import factories
 

@@ -4,7 +4,7 @@ import threading
 import pytest
 from sqlalchemy import text
 
-from app.extensions import db
+from core.database import db
 from community import services
 from community.models import Post, User
 from tests import factories

@@ -2,7 +2,7 @@
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-from app.extensions import db
+from core.database import db
 
 
 def test_upgraded_database_matches_models(app):

@@ -29,8 +29,8 @@ import pytest
 from markupsafe import escape
 from sqlalchemy import select
 
-from app.errors import ValidationFailed
-from app.extensions import db
+from core.errors import ValidationFailed
+from core.database import db
 from community import services
 from community.markdown import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, render
 from community.models import Post

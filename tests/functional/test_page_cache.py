@@ -60,7 +60,7 @@ def test_a_change_made_by_another_process_shows_after_the_check(client, app, mon
                                                                 count_queries):
     """Another worker's write bumps the version in the database; this process re-checks it."""
     from sqlalchemy import text
-    from app.extensions import db
+    from core.database import db
     from app.web import page_cache
     thread = factories.thread(title="Title before the change")
     client.get(_url(thread))
@@ -79,7 +79,7 @@ def test_a_change_made_by_another_process_shows_after_the_check(client, app, mon
 
 
 def test_views_are_counted_for_cached_and_fresh_pages(client, web, app):
-    from app.extensions import db
+    from core.database import db
     from community import viewcounts
     from community.models import Thread
     thread = factories.thread(factories.user(username="reader"))
@@ -111,7 +111,7 @@ def test_anonymous_lists_show_changes_made_in_this_process_at_once(client, app, 
 
 def test_list_cache_expires_for_changes_made_elsewhere(client, app, monkeypatch):
     from sqlalchemy import text
-    from app.extensions import db
+    from core.database import db
     from app.web import page_cache
     thread = factories.thread(title="Before the rename elsewhere")
     client.get("/threads")
@@ -135,7 +135,7 @@ def test_signed_in_and_paged_lists_are_never_cached(web, app, count_queries):
 
 
 def test_a_view_count_flush_during_a_page_view_breaks_nothing(web, client, app, monkeypatch):
-    from app.extensions import db
+    from core.database import db
     from community import viewcounts
     from community.models import Thread
     monkeypatch.setattr(viewcounts, "FLUSH_EVERY_VIEWS", 1)  # every view writes its batch

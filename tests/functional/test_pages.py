@@ -42,7 +42,7 @@ def test_ask_answer_vote_accept_by_forms(web, app):
 
 
 def _question_post(thread_id):
-    from app.extensions import db
+    from core.database import db
     from community.models import Thread
     return db.session.get(Thread, thread_id).question_post_id
 

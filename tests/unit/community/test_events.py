@@ -1,7 +1,7 @@
 """Domain events go out after commit, carry what they document, and never on a failed write."""
 import pytest
 
-from app.errors import PermissionDenied, ValidationFailed
+from core.errors import PermissionDenied, ValidationFailed
 from community import events, services
 from tests import factories
 
@@ -37,7 +37,7 @@ def test_events_follow_the_loop(app, received):
 
 def test_events_are_sent_after_the_commit_is_visible(app, received):
     from sqlalchemy import create_engine, text
-    from app.extensions import db
+    from core.database import db
     seen = []
 
     def check(sender, **kwargs):
@@ -66,6 +66,6 @@ def test_failed_writes_send_nothing(app, received):
 
 
 def db_user(user_id):
-    from app.extensions import db
+    from core.database import db
     from community.models import User
     return db.session.get(User, user_id)

@@ -1,7 +1,7 @@
 """The reputation rules of API.md: points, the daily cap, the floor of 1, exact undo."""
 from sqlalchemy import select
 
-from app.extensions import db
+from core.database import db
 from community import services
 from reputation.models import ReputationEvent
 from tests import factories

@@ -5,13 +5,9 @@ from functools import wraps
 from sqlalchemy.exc import IntegrityError
 from werkzeug.local import LocalProxy
 
-from app.errors import Conflict
-from app.extensions import db
-from community.events import PENDING
-
-# Read by the SQLite engine hook (app/database.py): a service's transaction begins IMMEDIATE,
-# so two writers queue on busy_timeout instead of failing on a read-to-write upgrade.
-write_intent: ContextVar[bool] = ContextVar("commonplace_write_intent", default=False)
+from core.database import db, write_intent
+from core.errors import Conflict
+from core.events import PENDING
 _depth: ContextVar[int] = ContextVar("commonplace_tx_depth", default=0)
 
 

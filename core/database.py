@@ -1,8 +1,24 @@
-"""Engine set-up: SQLite tuned for several processes (WAL, busy_timeout, foreign keys, IMMEDIATE writes)."""
-from sqlalchemy import event
+"""The database handle and engine set-up: SQLite tuned for several processes (WAL, busy_timeout,
+foreign keys, IMMEDIATE writes for service transactions), pooled PostgreSQL otherwise."""
+from contextvars import ContextVar
+
+from flask_sqlalchemy import SQLAlchemy
+from sqlalchemy import MetaData, event
 from sqlalchemy.engine import Engine
 
-from community.transactions import write_intent
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+db = SQLAlchemy(metadata=MetaData(naming_convention=NAMING_CONVENTION))
+
+# Set by the transaction wrapper: a service's transaction begins IMMEDIATE on SQLite, so two
+# writers queue on busy_timeout instead of failing on a read-to-write upgrade.
+write_intent: ContextVar[bool] = ContextVar("commonplace_write_intent", default=False)
 
 
 @event.listens_for(Engine, "connect")
