@@ -71,6 +71,10 @@ def load_config(overrides: dict | None = None) -> dict:
             "accepter": 2,
         },
         "REPUTATION_DAILY_CAP": 200,
+        # The event log: how long handled events are kept (`flask events prune`).
+        "EVENT_RETENTION_DAYS": int(os.environ.get("EVENT_RETENTION_DAYS", "30")),
+        # Spooled view counts and token uses are written this often (seconds) by each process.
+        "COUNTER_FLUSH_SECONDS": 5,
     }
     config.update(overrides)
     return config

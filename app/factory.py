@@ -5,6 +5,7 @@ from flask import Flask
 from werkzeug.routing import IntegerConverter
 
 from core import database
+from core.database import MAX_ID
 from app.config import load_config
 from app.extensions import csrf, limiter, migrate, socketio
 from core.database import db
@@ -13,7 +14,7 @@ PROJECT = Path(__file__).resolve().parent.parent
 
 
 class BoundedInt(IntegerConverter):
-    def __init__(self, url_map, fixed_digits=0, min=1, max=2**63 - 1, signed=False):
+    def __init__(self, url_map, fixed_digits=0, min=1, max=MAX_ID, signed=False):
         super().__init__(url_map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
 
@@ -30,6 +31,8 @@ def create_app(config: dict | None = None) -> Flask:
 
     import community.models  # noqa: F401  (registers the tables)
     import reputation.models  # noqa: F401
+    import reputation.receivers  # noqa: F401  (the ledger follows votes and accepts)
+    import core.consumers  # noqa: F401  (the domain_events and event_cursors tables)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT / "migrations"))
     csrf.init_app(app)

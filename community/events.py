@@ -1,21 +1,23 @@
-"""Domain events (blinker signals), sent only after the transaction that caused them commits.
+"""The community's event types and what each carries; services emit them through core.events.
 
-Receivers (search indexing, CRM outbox, real-time fan-out) connect to these. Each signal's
-sender is the object named first; keyword arguments are listed with it. Receivers must not
-assume they run inside a request, and must not write to the session they were sent from.
+Every event row has `type`, `created_at`, `actor_id` (who did it) and the aggregate ids named
+below; `data` holds the small payload listed. Receivers must be idempotent where they are
+consumers (at-least-once) and must not assume they run inside a request.
 """
-from blinker import Namespace
+from core.events import emit  # noqa: F401  (services call events.emit)
 
-_signals = Namespace()
+THREAD_CREATED = "thread.created"      # thread_id, post_id (question); data: category_id
+THREAD_EDITED = "thread.edited"        # thread_id, post_id; data: changed (field names), category_id
+POST_CREATED = "post.created"          # thread_id, post_id (an answer); data: is_draft
+POST_EDITED = "post.edited"            # thread_id, post_id; data: rev
+POST_DELETED = "post.deleted"          # thread_id, post_id; data: kind (question deletes the thread)
+POST_RESTORED = "post.restored"        # thread_id, post_id; data: kind
+VOTE_CAST = "vote.cast"                # thread_id, post_id; data: value, old, score, author_id, kind
+ANSWER_ACCEPTED = "answer.accepted"    # thread_id, post_id; data: answer_author_id, asker_id
+ANSWER_UNACCEPTED = "answer.unaccepted"  # thread_id, post_id (no longer accepted); same data
+USER_REGISTERED = "user.registered"    # user_id
+CATEGORY_CREATED = "category.created"  # data: category_id, slug
 
-thread_created = _signals.signal("thread-created", doc="sender: Thread; kwargs: post (question), actor")
-thread_edited = _signals.signal("thread-edited", doc="sender: Thread; kwargs: post, actor, changed (field names)")
-post_created = _signals.signal("post-created", doc="sender: Post (an answer); kwargs: thread, actor")
-post_edited = _signals.signal("post-edited", doc="sender: Post; kwargs: thread, actor, rev")
-post_deleted = _signals.signal("post-deleted", doc="sender: Post; kwargs: thread, actor")
-vote_cast = _signals.signal("vote-cast", doc="sender: Post; kwargs: actor, value (1, -1, 0), score")
-answer_accepted = _signals.signal("answer-accepted", doc="sender: Thread; kwargs: post, actor")
-answer_unaccepted = _signals.signal("answer-unaccepted", doc="sender: Thread; kwargs: post (the one no longer accepted), actor")
-user_registered = _signals.signal("user-registered", doc="sender: User; kwargs: none")
-
-from core.events import emit  # noqa: E402,F401
+# Events that change what a thread page or a thread list shows.
+CONTENT = (THREAD_CREATED, THREAD_EDITED, POST_CREATED, POST_EDITED, POST_DELETED,
+           POST_RESTORED, VOTE_CAST, ANSWER_ACCEPTED, ANSWER_UNACCEPTED)

@@ -1,8 +1,13 @@
 """Who may do what: every view, API call, socket join, search result and export asks here.
 
 Each `can_x(user, obj)` returns a Decision: truthy when allowed, falsy with a one-line reason.
-`ensure(can_x, user, obj)` raises PermissionDenied with that reason.
+`ensure(can_x, user, obj)` raises PermissionDenied with that reason. The visibility rule is
+written once here, twice over: as predicates on loaded objects (`can_view_thread`) and as query
+clauses (`visible_threads(viewer)`) for lists, search, exports and feeds.
 """
+from sqlalchemy import and_, or_, true
+
+from community.models import Post, Thread
 from core.errors import PermissionDenied
 
 
@@ -57,6 +62,41 @@ def can_view_post(user, post, thread) -> Decision:
     return ALLOW
 
 
+def visible_threads(viewer, include_deleted: bool = False):
+    """Query clause over Thread: the threads `viewer` may see (as can_view_thread).
+
+    Lists pass include_deleted=False: deleted threads are shown to staff on their own page
+    (under a banner), never mixed into lists.
+    """
+    if viewer.is_staff and include_deleted:
+        return true()
+    return Thread.is_deleted.is_(False)
+
+
+def visible_posts(viewer, include_deleted: bool = False):
+    """Query clause over Post joined to its Thread: the posts `viewer` may see (as can_view_post).
+
+    A thread page passes include_deleted=True (staff see deleted answers under a banner);
+    lists and profiles leave deleted posts out for everyone.
+    """
+    live = and_(Thread.is_deleted.is_(False), Post.is_deleted.is_(False))
+    if viewer.is_staff:
+        return true() if include_deleted else live
+    drafts = Post.is_draft.is_(False)
+    if not viewer.is_anonymous_user:
+        drafts = or_(drafts, Thread.author_id == viewer.id)
+    return and_(live, drafts)
+
+
+def is_live(post, thread) -> Decision:
+    """Deleted content is seen by staff, but nobody acts on it until it is restored."""
+    if thread.is_deleted:
+        return deny("This thread has been deleted.")
+    if post is not None and post.is_deleted:
+        return deny("This post has been deleted.")
+    return ALLOW
+
+
 def can_create_thread(user, category=None) -> Decision:
     return is_active_member(user)
 
@@ -64,8 +104,8 @@ def can_create_thread(user, category=None) -> Decision:
 def can_answer(user, thread) -> Decision:
     if not (decision := is_active_member(user)):
         return decision
-    if not can_view_thread(user, thread):
-        return deny("This thread has been deleted.")
+    if not (decision := is_live(None, thread)):
+        return decision
     if thread.is_locked and not user.has_role("moderator"):
         return deny("This thread is locked.")
     return ALLOW
@@ -76,6 +116,8 @@ def can_edit_post(user, post, thread) -> Decision:
         return decision
     if not can_view_post(user, post, thread):
         return deny("This post has been deleted.")
+    if not (decision := is_live(post, thread)):
+        return decision
     if user.has_role("moderator", "support"):
         return ALLOW
     if thread.is_locked:
@@ -88,6 +130,8 @@ def can_edit_post(user, post, thread) -> Decision:
 def can_delete_post(user, post, thread) -> Decision:
     if not (decision := is_active_member(user)):
         return decision
+    if not can_view_post(user, post, thread):
+        return deny("This post is not visible.")
     if post.is_deleted:
         return deny("This post is already deleted.")
     if user.has_role("moderator", "support"):
@@ -104,6 +148,10 @@ def can_vote(user, post, thread) -> Decision:
         return decision
     if not can_view_post(user, post, thread):
         return deny("This post is not visible.")
+    if not (decision := is_live(post, thread)):
+        return decision
+    if post.is_draft:
+        return deny("A draft cannot be voted on.")
     if post.author_id == user.id:
         return deny("You cannot vote on your own post.")
     return ALLOW
@@ -112,9 +160,31 @@ def can_vote(user, post, thread) -> Decision:
 def can_accept(user, thread) -> Decision:
     if not (decision := is_active_member(user)):
         return decision
+    if not (decision := is_live(None, thread)):
+        return decision
     if thread.author_id == user.id or user.has_role("moderator", "support"):
         return ALLOW
     return deny("Only the asker, a moderator or a support agent may accept an answer.")
+
+
+def can_restore_post(user, post, thread) -> Decision:
+    if not (decision := is_active_member(user)):
+        return decision
+    if not user.has_role("moderator", "support"):
+        return deny("Only staff may restore deleted posts.")
+    if not post.is_deleted:
+        return deny("This post is not deleted.")
+    if not post.is_question and thread.is_deleted:
+        return deny("Restore the question first: its thread is deleted.")
+    return ALLOW
+
+
+def can_read_event_log(user) -> Decision:
+    if user.is_anonymous_user:
+        return deny("You need to sign in first.")
+    if not user.has_role("support"):
+        return deny("The event log is for administrators and support staff.")
+    return ALLOW
 
 
 def can_manage_categories(user) -> Decision:

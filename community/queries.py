@@ -11,9 +11,12 @@ from sqlalchemy import and_, case, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from core.errors import BadRequest, NotFound
-from core.database import db
+from core.database import MAX_ID, db
 from community.models import Category, Post, Revision, Tag, Thread, User, Vote, thread_tags
-from community.policies import can_view_post, can_view_thread
+from community import events
+from community.policies import (can_read_event_log, can_view_post, can_view_thread, ensure,
+                                visible_posts, visible_threads)
+from core.events import DomainEvent, Event
 
 SORTS = {"newest": Thread.created_at, "active": Thread.last_activity_at, "votes": Thread.score}
 STATUSES = ("open", "solved", "unanswered")
@@ -34,7 +37,6 @@ def _encode_cursor(value, row_id: int) -> str:
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-MAX_ID = 2**63 - 1
 
 
 def _decode_cursor(cursor: str, sort: str):
@@ -63,7 +65,7 @@ def list_threads(viewer, category=None, tag=None, status=None, sort="newest", li
     if status and status not in STATUSES:
         raise BadRequest(f"status must be one of {', '.join(STATUSES)}")
     column = SORTS[sort]
-    query = (select(Thread).where(Thread.is_deleted.is_(False))
+    query = (select(Thread).where(visible_threads(viewer))
              .options(joinedload(Thread.category), joinedload(Thread.author),
                       selectinload(Thread.tags)))
     if category:
@@ -96,24 +98,21 @@ def thread_page(viewer, thread_id) -> ThreadPage:
     if thread is None or not can_view_thread(viewer, thread):
         raise NotFound(f"Thread {thread_id} does not exist.")
     posts = db.session.scalars(
-        select(Post).where(Post.thread_id == thread.id).options(joinedload(Post.author))
+        select(Post).join(Thread, Thread.id == Post.thread_id)
+        .where(Post.thread_id == thread.id,
+               or_(Post.kind == "question", visible_posts(viewer, include_deleted=True)))
+        .options(joinedload(Post.author))
         .order_by(case((Post.kind == "question", 0), else_=1), Post.is_accepted.desc(),
                   Post.score.desc(), Post.created_at, Post.id)
         .execution_options(populate_existing=True)).all()
     question = next(p for p in posts if p.is_question)
-    answers = [p for p in posts if not p.is_question and can_view_post(viewer, p, thread)]
+    answers = [p for p in posts if not p.is_question]
     my_votes = {}
     if not viewer.is_anonymous_user:
         my_votes = dict(db.session.execute(
             select(Vote.post_id, Vote.value).join(Post, Post.id == Vote.post_id)
             .where(Post.thread_id == thread.id, Vote.user_id == viewer.id)).all())
     return ThreadPage(thread, question, answers, my_votes)
-
-
-def thread_stamp(thread_id: int):
-    """(slug, version, is_deleted) of a thread in one cheap query, or None: what a page cache checks."""
-    return db.session.execute(select(Thread.slug, Thread.version, Thread.is_deleted)
-                              .where(Thread.id == thread_id)).first()
 
 
 def visible_post(viewer, post_id) -> tuple[Post, Thread]:
@@ -153,16 +152,15 @@ def user_by_id(user_id) -> User:
     return user
 
 
-def user_activity(user: User, limit: int = 10) -> tuple[list[Thread], list[Post]]:
-    """A profile's recent questions and answers (visible ones only)."""
+def user_activity(viewer, user: User, limit: int = 10) -> tuple[list[Thread], list[Post]]:
+    """A profile's recent questions and answers (those the viewer may see, deleted ones left out)."""
     threads = db.session.scalars(
-        select(Thread).where(Thread.author_id == user.id, Thread.is_deleted.is_(False))
+        select(Thread).where(Thread.author_id == user.id, visible_threads(viewer))
         .options(selectinload(Thread.category)).order_by(Thread.created_at.desc()).limit(limit)
         .execution_options(populate_existing=True)).all()
     answers = db.session.scalars(
         select(Post).join(Thread, Thread.id == Post.thread_id)
-        .where(Post.author_id == user.id, Post.kind == "answer", Post.is_deleted.is_(False),
-               Post.is_draft.is_(False), Thread.is_deleted.is_(False))
+        .where(Post.author_id == user.id, Post.kind == "answer", visible_posts(viewer))
         .options(selectinload(Post.thread)).order_by(Post.created_at.desc()).limit(limit)
         .execution_options(populate_existing=True)).all()
     return list(threads), list(answers)
@@ -171,3 +169,22 @@ def user_activity(user: User, limit: int = 10) -> tuple[list[Thread], list[Post]
 def tag_names(thread_id: int) -> list[str]:
     return list(db.session.scalars(select(Tag.name).join(thread_tags)
                                    .where(thread_tags.c.thread_id == thread_id).order_by(Tag.name)))
+
+
+# Who cast a vote is never shown, not even in the staff event feed.
+_ANONYMOUS_ACTOR = {events.VOTE_CAST}
+
+
+def event_feed(viewer, after: int = 0, limit: int = 100) -> list[Event]:
+    """Committed events after an id, oldest first, leaving out events on threads the viewer
+    may not see (the same rule as pages and lists)."""
+    ensure(can_read_event_log, viewer)
+    query = (select(DomainEvent).where(DomainEvent.id > after)
+             .where(or_(DomainEvent.thread_id.is_(None), DomainEvent.thread_id.in_(
+                 select(Thread.id).where(visible_threads(viewer, include_deleted=True)))))
+             .order_by(DomainEvent.id).limit(limit))
+    feed = [Event.from_row(row) for row in db.session.scalars(query)]
+    for event in feed:
+        if event.type in _ANONYMOUS_ACTOR:
+            event.actor_id = None
+    return feed

@@ -14,6 +14,10 @@ NAMING_CONVENTION = {
     "pk": "pk_%(table_name)s",
 }
 
+# Ids are INTEGER columns: 32-bit on PostgreSQL. A larger id in a URL, body or cursor is a 404
+# or a 400, never an overflow inside the driver.
+MAX_ID = 2**31 - 1
+
 db = SQLAlchemy(metadata=MetaData(naming_convention=NAMING_CONVENTION))
 
 # Set by the transaction wrapper: a service's transaction begins IMMEDIATE on SQLite, so two

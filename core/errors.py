@@ -40,6 +40,13 @@ class Conflict(DomainError):
     status, title = 409, "Conflict"
 
 
+class Busy(DomainError):
+    """The database could not take the write now (a deadlock twice, or a lock wait ran out)."""
+
+    status, title = 503, "Service busy"
+    retry_after = 2
+
+
 class ValidationFailed(DomainError):
     """One or more fields are invalid; `errors` maps each field to its messages."""
 

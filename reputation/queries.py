@@ -2,7 +2,7 @@
 from sqlalchemy import select
 
 from core.errors import BadRequest
-from core.database import db
+from core.database import MAX_ID, db
 from reputation.models import ReputationEvent
 
 
@@ -11,7 +11,7 @@ def history(user_id: int, limit: int = 20, cursor: str | None = None):
     query = select(ReputationEvent).where(ReputationEvent.user_id == user_id,
                                           ReputationEvent.delta != 0)
     if cursor:
-        if not (cursor.isascii() and cursor.isdigit() and 0 < int(cursor) < 2**63):
+        if not (cursor.isascii() and cursor.isdigit() and 0 < int(cursor) <= MAX_ID):
             raise BadRequest("The cursor is not valid; start again without it.")
         query = query.where(ReputationEvent.id < int(cursor))
     rows = db.session.scalars(query.order_by(ReputationEvent.id.desc()).limit(limit + 1)).all()

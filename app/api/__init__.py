@@ -7,6 +7,6 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 
 def init_app(app) -> None:
-    from app.api import accounts, community, core, openapi  # noqa: F401  (register routes)
+    from app.api import accounts, community, core, events, openapi  # noqa: F401  (register routes)
     csrf.exempt(bp)  # no cookies are read here: a bearer token cannot be forged cross-site
     app.register_blueprint(bp)

@@ -156,6 +156,13 @@ SCHEMAS = {
                 "oneOf": [array(string()), string()]},
     "VoteRequest": obj({"value": {**VOTE, "description": "1 up, -1 down, 0 retracts."}}),
     "VoteResult": obj({"score": integer(), "my_vote": VOTE}),
+    "Event": obj({"id": ID, "type": string(examples=["vote.cast"]), "created_at": TIME,
+                   "actor_id": nullable(integer("Who did it; null for votes, which stay "
+                                                "anonymous.", minimum=1)),
+                   "thread_id": nullable(integer(minimum=1)), "post_id": nullable(integer(minimum=1)),
+                   "user_id": nullable(integer(minimum=1)),
+                   "data": {"type": "object", "description": "The event's small payload."}}),
+    "EventList": list_of("Event", "Oldest first; pass next_cursor as ?after= to go on."),
     "AcceptRequest": obj({"post_id": nullable(integer("An answer in this thread; null un-accepts.",
                                                       minimum=1))}),
 }
@@ -298,6 +305,17 @@ PATHS = {
     "/posts/{post_id}/revisions": {
         "get": op("post_revisions", "community", "A post's revisions, oldest first",
                   ok("RevisionList"), (400, 404), params=[POST_ID, *PAGING]),
+    },
+    "/posts/{post_id}/restore": {
+        "post": op("restore_post", "community", "Undo a soft delete (staff)", ok("Post"),
+                   (403, 404), MEMBER, params=[POST_ID]),
+    },
+    "/events": {
+        "get": op("list_events", "meta", "The domain event log (admin, support)", ok("EventList"),
+                  (400, 403), MEMBER,
+                  params=[query("after", integer(minimum=0, default=0), "Events after this id."),
+                          query("limit", integer(minimum=1, maximum=500, default=100),
+                                "Page size; above 500 means 500.")]),
     },
     "/posts/{post_id}/vote": {
         "post": op("vote", "community", "Vote on a post (not your own)", ok("VoteResult"),

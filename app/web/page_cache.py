@@ -1,25 +1,24 @@
-"""Rendered thread pages for anonymous readers, per process, keyed by thread and its version.
+"""Rendered pages for anonymous readers, per process, kept true by the event log.
 
-A hit within CHECK_SECONDS of the entry's last version check is served with no database work;
-after that one cheap query confirms the thread's version. The process that makes a change
-drops the entry at once (community events); other processes notice within CHECK_SECONDS.
-What the version does not cover (an author's reputation earned elsewhere, the view count)
-may lag by MAX_AGE seconds.
-
-Thread lists (home, /threads, categories) for anonymous readers are kept by URL for at most
-LIST_MAX_AGE seconds and dropped in this process by any content event.
+Thread pages are kept by thread id with the user ids they show; thread lists (home, /threads,
+categories) by URL for at most LIST_MAX_AGE seconds. Every process reads the events committed
+since it last looked at most once every CHECK_SECONDS (one indexed query) and drops what they
+touch: the thread's page, pages showing a user whose reputation changed, every list; the
+process that made a change drops at once (an after-commit receiver). So a change anywhere
+shows to anonymous readers of every worker within CHECK_SECONDS.
 """
 import threading
 import time
 from dataclasses import dataclass
 
-from community import events
+from core import events as log
 
 MAX_PAGES = 512
-MAX_AGE = 60.0
+MAX_AGE = 300.0     # what no event covers (view counts, direct SQL) is at most this old
 CHECK_SECONDS = 1.0
 LIST_MAX_AGE = 5.0
 MAX_LISTS = 256
+MAX_BATCH = 1000    # more new events than this at once: drop everything rather than read them
 
 
 @dataclass
@@ -27,33 +26,46 @@ class Entry:
     body: bytes  # encoded once, served many times
     version: int
     slug: str
+    user_ids: frozenset
     stored_at: float
-    checked_at: float
 
 
 _lock = threading.Lock()
 _pages: dict[int, Entry] = {}
 _lists: dict[str, tuple[str, float]] = {}
+_seen = {"id": None, "checked_at": 0.0}
 
 
-def lookup(thread_id: int, stamp) -> Entry | None:
-    """The cached page if still current; `stamp(thread_id)` gives (slug, version, is_deleted)."""
+def follow_log() -> None:
+    """Apply the events other processes committed since the last look (at most once a second)."""
     now = time.monotonic()
+    if _seen["id"] is None:  # nothing is cached yet: start from the newest event
+        _seen.update(id=log.last_id(), checked_at=now)
+        return
+    if now - _seen["checked_at"] < CHECK_SECONDS:
+        return
+    _seen["checked_at"] = now
+    new = log.since(_seen["id"], limit=MAX_BATCH)
+    if len(new) >= MAX_BATCH:
+        clear()
+        _seen["id"] = log.last_id()
+        return
+    for event in new:
+        drop_for(event)
+    if new:
+        _seen["id"] = new[-1].id
+
+
+def lookup(thread_id: int) -> Entry | None:
+    follow_log()
     entry = _pages.get(thread_id)
-    if entry is None or now - entry.stored_at > MAX_AGE:
+    if entry is None or time.monotonic() - entry.stored_at > MAX_AGE:
         return None
-    if now - entry.checked_at > CHECK_SECONDS:
-        current = stamp(thread_id)
-        if current is None or current.is_deleted or current.version != entry.version:
-            forget(thread_id)
-            return None
-        entry.checked_at = now
     return entry
 
 
-def store(thread_id: int, version: int, slug: str, html: str) -> Entry:
-    now = time.monotonic()
-    entry = Entry(html.encode(), version, slug, now, now)
+def store(thread_id: int, version: int, slug: str, html: str, user_ids) -> Entry:
+    entry = Entry(html.encode(), version, slug, frozenset(user_ids), time.monotonic())
     with _lock:
         if len(_pages) >= MAX_PAGES:
             oldest = min(_pages, key=lambda k: _pages[k].stored_at)
@@ -62,12 +74,8 @@ def store(thread_id: int, version: int, slug: str, html: str) -> Entry:
     return entry
 
 
-def forget(thread_id: int) -> None:
-    with _lock:
-        _pages.pop(thread_id, None)
-
-
 def get_list(url: str) -> str | None:
+    follow_log()
     entry = _lists.get(url)
     if entry is None or time.monotonic() - entry[1] > LIST_MAX_AGE:
         return None
@@ -85,17 +93,22 @@ def clear() -> None:
     with _lock:
         _pages.clear()
         _lists.clear()
+        _seen.update(id=None, checked_at=0.0)
 
 
-def _on_change(sender, **kwargs) -> None:
-    # Senders are Threads or Posts (see community/events.py); a Post knows its thread_id.
-    forget(getattr(sender, "thread_id", None) or sender.id)
+def drop_for(event) -> None:
+    """Drop what an event may have changed: its thread, pages showing its user, every list."""
     with _lock:
         _lists.clear()
+        if event.type.startswith("category."):
+            _pages.clear()
+            return
+        if event.thread_id is not None:
+            _pages.pop(event.thread_id, None)
+        if event.user_id is not None:
+            for thread_id in [t for t, e in _pages.items() if event.user_id in e.user_ids]:
+                _pages.pop(thread_id, None)
 
 
 def connect() -> None:
-    for signal in (events.thread_created, events.thread_edited, events.post_created,
-                   events.post_edited, events.post_deleted, events.vote_cast,
-                   events.answer_accepted, events.answer_unaccepted):
-        signal.connect(_on_change)
+    log.on_commit()(drop_for)

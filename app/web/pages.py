@@ -64,8 +64,7 @@ def category(slug):
 @bp.get("/t/<int:thread_id>/<slug>")
 def thread(thread_id, slug=None):
     cacheable = _cacheable()
-    if cacheable and (entry := page_cache.lookup(thread_id, queries.thread_stamp)) \
-            and entry.slug == slug:
+    if cacheable and (entry := page_cache.lookup(thread_id)) and entry.slug == slug:
         record_view(thread_id)
         return _anonymous_page(thread_id, entry)
     page = queries.thread_page(current_user, thread_id)
@@ -73,9 +72,10 @@ def thread(thread_id, slug=None):
         return redirect(url_for("web.thread", thread_id=thread_id, slug=page.thread.slug), 301)
     html = render_template("community/thread.html", page=page, thread=page.thread)
     version = page.thread.version
-    record_view(thread_id)  # last: a batch write may end the session's transaction
+    record_view(thread_id)
     if cacheable:
-        return _anonymous_page(thread_id, page_cache.store(thread_id, version, slug, html))
+        shown = {page.thread.author_id, *(a.author_id for a in page.answers)}
+        return _anonymous_page(thread_id, page_cache.store(thread_id, version, slug, html, shown))
     return html
 
 
@@ -105,7 +105,7 @@ def revisions(post_id):
 @bp.get("/u/<int:user_id>/<username>")
 def profile(user_id, username=None):
     user = queries.user_by_id(user_id)
-    threads, answers = queries.user_activity(user)
+    threads, answers = queries.user_activity(current_user, user)
     ledger, _ = reputation_queries.history(user.id, limit=10)
     return render_template("auth/profile.html", user=user, threads=threads, answers=answers,
                            ledger=ledger)

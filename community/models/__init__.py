@@ -3,5 +3,13 @@ from core.time import UTCDateTime, utcnow
 from community.models.users import ANONYMOUS, AnonymousUser, ApiToken, ROLES, User
 from community.models.content import Category, Post, Revision, Tag, Thread, Vote, thread_tags
 
+from core.transactions import conflict_on
+
+# Unique constraints two people can race into: a 409 naming the field, never a 500.
+conflict_on("uq_users_username_key", "username", "is already taken")
+conflict_on("uq_users_email", "email", "is already registered")
+conflict_on("uq_categories_slug", "slug", "is taken")
+conflict_on("uq_votes_post_user", "vote", "was already cast")
+
 __all__ = ["ANONYMOUS", "AnonymousUser", "ApiToken", "ROLES", "User", "Category", "Post",
            "Revision", "Tag", "Thread", "Vote", "thread_tags", "UTCDateTime", "utcnow"]

@@ -2,6 +2,7 @@
 from sqlalchemy import select
 
 from core.errors import Conflict
+from community import events
 from core.database import db
 from community.models import Category
 from community.policies import can_manage_categories, ensure
@@ -28,4 +29,5 @@ def create_category(actor, name, slug=None, description="", position: int = 0) -
     category = Category(name=name, slug=slug, description=description, position=position)
     db.session.add(category)
     db.session.flush()
+    events.emit(events.CATEGORY_CREATED, actor_id=actor.id, category_id=category.id, slug=slug)
     return category

@@ -1,19 +1,25 @@
-"""Load the rows a service acts on: 404 when missing, row-locked (PostgreSQL) when it will change."""
+"""Load the rows a service acts on: 404 when missing, row-locked (PostgreSQL) when it will change.
+
+One lock order everywhere, so writers never deadlock: the thread, then its posts by id, then
+users by id.
+"""
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import selectinload
 
 from core.errors import NotFound, ValidationFailed
-from core.database import db
-from community.models import Category, Post, Tag, Thread
+from core.database import MAX_ID, db
+from community.models import Category, Post, Tag, Thread, User
 
 
 def get_thread(thread_id, lock: bool = False, with_tags: bool = False) -> Thread:
     query = select(Thread).where(Thread.id == _as_id(thread_id, "thread"))
     if with_tags:
         query = query.options(selectinload(Thread.tags))
-    thread = db.session.scalar(query.with_for_update() if lock else query)
+    if lock:
+        query = query.with_for_update().execution_options(populate_existing=True)
+    thread = db.session.scalar(query)
     if thread is None:
         raise NotFound(f"Thread {thread_id} does not exist.")
     return thread
@@ -26,16 +32,40 @@ def touch(thread: Thread) -> None:
 
 def get_post(post_id, lock: bool = False) -> Post:
     query = select(Post).where(Post.id == _as_id(post_id, "post"))
-    post = db.session.scalar(query.with_for_update() if lock else query)
+    if lock:
+        query = query.with_for_update().execution_options(populate_existing=True)
+    post = db.session.scalar(query)
     if post is None:
         raise NotFound(f"Post {post_id} does not exist.")
     return post
 
 
+def lock_post_and_thread(post_id) -> tuple[Post, Thread]:
+    """A post and its thread, both locked in the one order: the thread first, then the post."""
+    thread_id = db.session.scalar(select(Post.thread_id).where(Post.id == _as_id(post_id, "post")))
+    if thread_id is None:
+        raise NotFound(f"Post {post_id} does not exist.")
+    thread = get_thread(thread_id, lock=True)
+    return get_post(post_id, lock=True), thread
+
+
+def lock_posts(*post_ids) -> dict[int, Post]:
+    """Several posts locked by id, lowest first (after their thread)."""
+    return {pid: get_post(pid, lock=True) for pid in sorted({p for p in post_ids if p})}
+
+
+def lock_users(*user_ids) -> None:
+    """Lock user rows by id, lowest first, before anything reads or moves their reputation."""
+    ids = sorted({u for u in user_ids if u})
+    if ids and db.session.get_bind().dialect.name != "sqlite":
+        db.session.execute(select(User.id).where(User.id.in_(ids)).order_by(User.id)
+                           .with_for_update())
+
+
 def get_category(value, field: str = "category") -> Category:
     """A category by slug or id; an unknown one is a validation error on `field`."""
     if isinstance(value, int) and not isinstance(value, bool):
-        category = db.session.get(Category, value) if 0 < value < 2**63 else None
+        category = db.session.get(Category, value) if 0 < value <= MAX_ID else None
     elif isinstance(value, str) and value.strip():
         category = db.session.scalar(select(Category).where(Category.slug == value.strip()))
     else:
@@ -60,6 +90,6 @@ def _as_id(value, what: str) -> int:
         number = int(value)
     except (TypeError, ValueError):
         raise NotFound(f"No {what} with id {str(value)[:32]!r}.") from None
-    if not 0 < number < 2**63:
+    if not 0 < number <= MAX_ID:
         raise NotFound(f"No {what} with id {number}.")
     return number

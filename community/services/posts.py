@@ -1,28 +1,40 @@
-"""Answers: posting, editing with revisions kept, and soft deletion of any post."""
+"""Answers: posting, editing with revisions kept, soft deletion of any post and its restoring.
+
+Input is cleaned and Markdown rendered before the transaction starts.
+"""
 from sqlalchemy import func, select
 
-from core.database import db
 from community import events
 from community.markdown import render
 from community.models import Post, Revision, utcnow
-from community.policies import can_answer, can_delete_post, can_edit_post, ensure
-from community.services.loading import get_post, get_thread, touch
-from community.services.threads import _add_revision, _bump_category
-from community.services.votes import _unaccept
+from community.policies import (can_answer, can_delete_post, can_edit_post, can_restore_post,
+                                ensure)
+from community.services.loading import get_thread, lock_post_and_thread, touch
+from community.services.threads import add_revision, bump_category
+from community.services.votes import unaccept
+from core.database import db
 from core.transactions import transactional
 from community.validation import Errors, clean_body
 
 
-@transactional
-def create_answer(actor, thread_id, body, is_draft: bool = False) -> Post:
-    thread = get_thread(thread_id, lock=True)
-    ensure(can_answer, actor, thread)
+def _prepared_body(body) -> tuple[str, str]:
     errors = Errors()
     body = clean_body(errors, body)
     errors.raise_if_any()
+    return body, render(body)
+
+
+def create_answer(actor, thread_id, body, is_draft: bool = False) -> Post:
+    return _create_answer(actor, thread_id, *_prepared_body(body), is_draft)
+
+
+@transactional
+def _create_answer(actor, thread_id, body, html, is_draft) -> Post:
+    thread = get_thread(thread_id, lock=True)
+    ensure(can_answer, actor, thread)
     now = utcnow()
     post = Post(thread_id=thread.id, author_id=actor.id, kind="answer", body=body,
-                body_html=render(body), is_draft=is_draft, created_at=now, updated_at=now)
+                body_html=html, is_draft=is_draft, created_at=now, updated_at=now)
     db.session.add(post)
     db.session.flush()
     db.session.add(Revision(post_id=post.id, rev=1, author_id=actor.id, body=body, created_at=now))
@@ -30,42 +42,62 @@ def create_answer(actor, thread_id, body, is_draft: bool = False) -> Post:
         thread.answer_count += 1
         thread.last_activity_at = now
     touch(thread)
-    events.emit(db.session, events.post_created, post, thread=thread, actor=actor)
+    events.emit(events.POST_CREATED, thread_id=thread.id, post_id=post.id, actor_id=actor.id,
+                is_draft=is_draft)
     return post
 
 
-@transactional
 def edit_post(actor, post_id, body) -> Post:
-    post = get_post(post_id, lock=True)
-    thread = get_thread(post.thread_id, lock=True)
+    return _edit_post(actor, post_id, *_prepared_body(body))
+
+
+@transactional
+def _edit_post(actor, post_id, body, html) -> Post:
+    post, thread = lock_post_and_thread(post_id)
     ensure(can_edit_post, actor, post, thread)
-    errors = Errors()
-    body = clean_body(errors, body)
-    errors.raise_if_any()
     if body != post.body:
-        rev = _add_revision(actor, post, body, title=thread.title if post.is_question else None)
+        rev = add_revision(actor, post, body, html,
+                           title=thread.title if post.is_question else None)
         thread.last_activity_at = utcnow()
         touch(thread)
-        events.emit(db.session, events.post_edited, post, thread=thread, actor=actor, rev=rev)
+        events.emit(events.POST_EDITED, thread_id=thread.id, post_id=post.id, actor_id=actor.id,
+                    rev=rev)
     return post
 
 
 @transactional
 def delete_post(actor, post_id) -> Post:
     """Soft delete. Deleting the question deletes the thread; an accepted answer un-solves it."""
-    post = get_post(post_id, lock=True)
-    thread = get_thread(post.thread_id, lock=True)
+    post, thread = lock_post_and_thread(post_id)
     ensure(can_delete_post, actor, post, thread)
     post.is_deleted, post.deleted_at = True, utcnow()
     if post.is_question:
         thread.is_deleted = True
-        _bump_category(thread.category_id, -1)
+        bump_category(thread.category_id, -1)
     else:
         if post.is_accepted:
-            _unaccept(actor, thread, post)
+            unaccept(actor, thread, post)
         thread.answer_count = _visible_answers(thread.id)
     touch(thread)
-    events.emit(db.session, events.post_deleted, post, thread=thread, actor=actor)
+    events.emit(events.POST_DELETED, thread_id=thread.id, post_id=post.id, actor_id=actor.id,
+                kind=post.kind)
+    return post
+
+
+@transactional
+def restore_post(actor, post_id) -> Post:
+    """Undo a soft delete (staff). Restoring the question restores its thread."""
+    post, thread = lock_post_and_thread(post_id)
+    ensure(can_restore_post, actor, post, thread)
+    post.is_deleted, post.deleted_at = False, None
+    if post.is_question:
+        thread.is_deleted = False
+        bump_category(thread.category_id, +1)
+    else:
+        thread.answer_count = _visible_answers(thread.id)
+    touch(thread)
+    events.emit(events.POST_RESTORED, thread_id=thread.id, post_id=post.id, actor_id=actor.id,
+                kind=post.kind)
     return post
 
 

@@ -1,23 +1,31 @@
-"""Threads: asking a question and editing it (title, body, tags, category) with revisions kept."""
+"""Threads: asking a question and editing it (title, body, tags, category) with revisions kept.
+
+Input is cleaned and Markdown rendered before the transaction starts, so a slow body never
+holds the write lock.
+"""
 from sqlalchemy import update
 
-from core.database import db
 from community import events
 from community.markdown import render
 from community.models import Category, Post, Revision, Thread, utcnow
 from community.policies import can_create_thread, can_edit_post, ensure
 from community.services.loading import (get_category, get_or_create_tags, get_post, get_thread,
                                         touch)
+from core.database import db
 from core.transactions import transactional
 from community.validation import Errors, clean_body, clean_tags, clean_title, make_slug
 
 
-@transactional
 def create_thread(actor, title, body, category, tags=None) -> Thread:
-    ensure(can_create_thread, actor)
     errors = Errors()
     title, body, tags = clean_title(errors, title), clean_body(errors, body), clean_tags(errors, tags)
     errors.raise_if_any()
+    return _create_thread(actor, title, body, render(body), category, tags)
+
+
+@transactional
+def _create_thread(actor, title, body, html, category, tags) -> Thread:
+    ensure(can_create_thread, actor)
     category = get_category(category)
     now = utcnow()
     thread = Thread(category_id=category.id, author_id=actor.id, title=title,
@@ -27,61 +35,70 @@ def create_thread(actor, title, body, category, tags=None) -> Thread:
     db.session.add(thread)
     db.session.flush()
     post = Post(thread_id=thread.id, author_id=actor.id, kind="question", body=body,
-                body_html=render(body), created_at=now, updated_at=now)
+                body_html=html, created_at=now, updated_at=now)
     db.session.add(post)
     db.session.flush()
     thread.question_post_id = post.id
     db.session.add(Revision(post_id=post.id, rev=1, author_id=actor.id, title=title, body=body,
                             created_at=now))
-    _bump_category(category.id, +1)
-    events.emit(db.session, events.thread_created, thread, post=post, actor=actor)
+    bump_category(category.id, +1)
+    events.emit(events.THREAD_CREATED, thread_id=thread.id, post_id=post.id, actor_id=actor.id,
+                category_id=category.id)
     return thread
 
 
-@transactional
 def edit_thread(actor, thread_id, title=None, body=None, tags=None, category=None) -> Thread:
     """Change any of title, body, tags and category; a title or body change adds a revision."""
+    errors = Errors()
+    title = clean_title(errors, title) if title is not None else None
+    body = clean_body(errors, body) if body is not None else None
+    tags = clean_tags(errors, tags) if tags is not None else None
+    errors.raise_if_any()
+    html = render(body) if body is not None else None
+    return _edit_thread(actor, thread_id, title, body, html, tags, category)
+
+
+@transactional
+def _edit_thread(actor, thread_id, title, body, html, tags, category) -> Thread:
     thread = get_thread(thread_id, lock=True, with_tags=True)
     post = get_post(thread.question_post_id, lock=True)
     ensure(can_edit_post, actor, post, thread)
-    errors = Errors()
-    new_title = clean_title(errors, title) if title is not None else thread.title
-    new_body = clean_body(errors, body) if body is not None else post.body
-    new_tags = clean_tags(errors, tags) if tags is not None else None
-    errors.raise_if_any()
     changed = []
     if category is not None:
         target = get_category(category)
         if target.id != thread.category_id:
-            _bump_category(thread.category_id, -1)
-            _bump_category(target.id, +1)
+            bump_category(thread.category_id, -1)
+            bump_category(target.id, +1)
             thread.category_id = target.id
             changed.append("category")
-    if new_tags is not None and set(new_tags) != {t.name for t in thread.tags}:
-        thread.tags = get_or_create_tags(new_tags)
+    if tags is not None and set(tags) != {t.name for t in thread.tags}:
+        thread.tags = get_or_create_tags(tags)
         changed.append("tags")
-    if new_title != thread.title or new_body != post.body:
-        changed += [f for f, new, old in (("title", new_title, thread.title),
+    new_title = thread.title if title is None else title
+    new_body, new_html = (post.body, post.body_html) if body is None else (body, html)
+    text_changed = [f for f, new, old in (("title", new_title, thread.title),
                                           ("body", new_body, post.body)) if new != old]
+    if text_changed:
         thread.title, thread.slug = new_title, make_slug(new_title)
-        _add_revision(actor, post, new_body, title=new_title)
+        add_revision(actor, post, new_body, new_html, title=new_title)
+        changed += text_changed
     if changed:
         thread.updated_at = thread.last_activity_at = utcnow()
         touch(thread)
-        events.emit(db.session, events.thread_edited, thread, post=post, actor=actor,
-                    changed=changed)
+        events.emit(events.THREAD_EDITED, thread_id=thread.id, post_id=post.id,
+                    actor_id=actor.id, changed=changed, category_id=thread.category_id)
     return thread
 
 
-def _add_revision(actor, post: Post, body: str, title: str | None = None) -> int:
+def add_revision(actor, post: Post, body: str, html: str, title: str | None = None) -> int:
     post.revision_count += 1
-    post.body, post.body_html, post.updated_at = body, render(body), utcnow()
+    post.body, post.body_html, post.updated_at = body, html, utcnow()
     db.session.add(Revision(post_id=post.id, rev=post.revision_count, author_id=actor.id,
                             title=title, body=body))
     return post.revision_count
 
 
-def _bump_category(category_id: int, delta: int) -> None:
+def bump_category(category_id: int, delta: int) -> None:
     db.session.execute(update(Category).where(Category.id == category_id)
                        .values(thread_count=Category.thread_count + delta)
                        .execution_options(synchronize_session=False))

@@ -1,0 +1,151 @@
+"""Consumers of the event log: named handlers that follow committed events with a durable cursor.
+
+A consumer (the search indexer, the embedder, the CRM relay, notifications) processes each
+event at least once: a runner takes a short lease on the consumer's cursor, reads a batch,
+handles it (the handler may run its own transactions), then moves the cursor and drops the
+lease in one short transaction. A crash before that re-delivers the batch once the lease runs
+out, so handlers are idempotent. Two runners of one consumer never hold the lease at once.
+"""
+import logging
+import os
+import socket
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy import Integer, String, delete, func, select, update
+from sqlalchemy.orm import Mapped, mapped_column
+
+from core.database import db
+from core.events import DomainEvent, Event
+from core.time import UTCDateTime, utcnow
+from core.transactions import transactional
+
+log = logging.getLogger("commonplace.consumers")
+
+
+class ConsumerCursor(db.Model):
+    __tablename__ = "event_cursors"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)  # the last event id handled
+    leased_by: Mapped[str | None] = mapped_column(String(96), nullable=True)
+    leased_until = mapped_column(UTCDateTime, nullable=True)
+    updated_at = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+@dataclass
+class Consumer:
+    name: str
+    handle: Callable[[list[Event]], None]
+    types: tuple[str, ...] = ()  # empty: every type
+
+
+_consumers: dict[str, Consumer] = {}
+
+
+def consumer(name: str, *types: str):
+    """Decorator: register `fn(events)` as the consumer `name` of the given event types."""
+    def register(fn):
+        _consumers[name] = Consumer(name, fn, tuple(types))
+        return fn
+    return register
+
+
+def registered() -> dict[str, Consumer]:
+    return dict(_consumers)
+
+
+def unregister(name: str) -> None:
+    _consumers.pop(name, None)
+
+
+def position(name: str) -> int:
+    return db.session.scalar(select(ConsumerCursor.position)
+                             .where(ConsumerCursor.name == name)) or 0
+
+
+@transactional
+def seek(name: str, after: int) -> None:
+    """Set a consumer's cursor: it next handles the events with id > after (replay, skip)."""
+    cursor = db.session.get(ConsumerCursor, name)
+    if cursor is None:
+        db.session.add(ConsumerCursor(name=name, position=max(0, after)))
+    else:
+        cursor.position = max(0, after)
+
+
+LEASE_SECONDS = 60
+
+
+def runner_id() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}"
+
+
+def run_batch(name: str, limit: int = 200) -> int:
+    """Handle the next batch of committed events for consumer `name`; returns how many were read."""
+    spec, me = _consumers[name], runner_id()
+    start = _lease(name, me)
+    if start is None:
+        return 0  # another runner holds this consumer's lease
+    try:
+        rows = db.session.scalars(select(DomainEvent).where(DomainEvent.id > start)
+                                  .order_by(DomainEvent.id).limit(limit)).all()
+        batch = [Event.from_row(r) for r in rows]
+        db.session.rollback()  # end the read before handlers open their own transactions
+        wanted = [e for e in batch if not spec.types or e.type in spec.types]
+        if wanted:
+            spec.handle(wanted)
+    except BaseException:
+        _release(name, me, start)
+        raise
+    _release(name, me, batch[-1].id if batch else start)
+    return len(batch)
+
+
+@transactional
+def _lease(name: str, me: str) -> int | None:
+    """Take the consumer's lease; its cursor position, or None when another runner holds it."""
+    now = utcnow()
+    cursor = db.session.get(ConsumerCursor, name, with_for_update=True,
+                            populate_existing=True)
+    if cursor is None:
+        cursor = ConsumerCursor(name=name, position=0)
+        db.session.add(cursor)
+    elif cursor.leased_by not in (None, me) and cursor.leased_until and cursor.leased_until > now:
+        return None
+    cursor.leased_by, cursor.leased_until = me, now + timedelta(seconds=LEASE_SECONDS)
+    return cursor.position
+
+
+@transactional
+def _release(name: str, me: str, end: int) -> None:
+    db.session.execute(update(ConsumerCursor).where(ConsumerCursor.name == name,
+                                                    ConsumerCursor.leased_by == me)
+                       .values(position=end, leased_by=None, leased_until=None))
+
+
+def run_until_caught_up(name: str, limit: int = 200, max_batches: int = 10_000) -> int:
+    total = 0
+    for _ in range(max_batches):
+        count = run_batch(name, limit)
+        total += count
+        if count < limit:
+            break
+    return total
+
+
+@transactional
+def prune(retention_days: int | None = None) -> int:
+    """Delete events older than the retention that every registered consumer has handled."""
+    days = retention_days if retention_days is not None \
+        else current_app.config.get("EVENT_RETENTION_DAYS", 30)
+    cutoff = utcnow() - timedelta(days=days)
+    handled = db.session.scalar(select(func.min(ConsumerCursor.position))
+                                .where(ConsumerCursor.name.in_(list(_consumers))))
+    query = delete(DomainEvent).where(DomainEvent.created_at < cutoff)
+    if _consumers:
+        query = query.where(DomainEvent.id <= (handled or 0))
+    return db.session.execute(query).rowcount or 0
