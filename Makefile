@@ -20,7 +20,7 @@ $(STAMP): pyproject.toml constraints.txt
 run: install
 	$(FLASK) db upgrade
 	$(FLASK) seed demo
-	$(FLASK) run --host $(HOST) --port $(PORT) --no-reload
+	$(BIN)/gunicorn --workers 1 --threads 8 --bind $(HOST):$(PORT) --access-logfile - wsgi:app
 
 test: install
 	$(BIN)/lint-imports

@@ -28,8 +28,13 @@ def users_create(username, email, password, role):
 
 @seed.command("demo")
 def seed_demo():
-    """Seed a demo community, only into an empty database."""
+    """Seed a demo community, only into an empty embedded (SQLite) database."""
+    from flask import current_app
     from app.demo import seed_demo_community
+    if not current_app.config.get("EMBEDDED_DATABASE"):
+        click.echo("DATABASE_URL is set: demo accounts (with a published password) are only "
+                   "seeded into the embedded SQLite default; nothing seeded")
+        return
     created = seed_demo_community()
     click.echo("seeded the demo community" if created else "database is not empty; nothing seeded")
 

@@ -11,14 +11,26 @@ def _flag(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _count(name: str) -> int:
+    value = os.environ.get(name, "0").strip()
+    if not value.isdigit():
+        raise ValueError(f"{name} must be a whole number (got {value!r})")
+    return int(value)
+
+
+def _private_file(path: Path) -> None:
+    """Create the file readable by its owner only (SQLite gives its -wal/-shm files the same)."""
+    os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+
+
 def _secret_key(instance: Path) -> str:
     """SECRET_KEY from the environment, else one generated once into the instance folder."""
     if os.environ.get("SECRET_KEY"):
         return os.environ["SECRET_KEY"]
     path = instance / "secret_key"
     if not path.exists():
+        _private_file(path)
         path.write_text(secrets.token_hex(32))
-        path.chmod(0o600)
     return path.read_text().strip()
 
 
@@ -27,13 +39,17 @@ def load_config(overrides: dict | None = None) -> dict:
     overrides = dict(overrides or {})
     instance = Path(overrides.pop("INSTANCE_PATH", None)
                     or os.environ.get("COMMONPLACE_INSTANCE_PATH", "instance")).resolve()
-    instance.mkdir(parents=True, exist_ok=True)
+    instance.mkdir(mode=0o700, parents=True, exist_ok=True)
     redis_url = os.environ.get("REDIS_URL") or None
+    database_url = os.environ.get("DATABASE_URL")
+    if not database_url:
+        _private_file(instance / "commonplace.db")
     config = {
         "INSTANCE_PATH": str(instance),
+        # Demo accounts (known passwords) only ever go into the embedded SQLite default.
+        "EMBEDDED_DATABASE": not database_url,
         "SECRET_KEY": overrides.pop("SECRET_KEY", None) or _secret_key(instance),
-        "SQLALCHEMY_DATABASE_URI": os.environ.get("DATABASE_URL")
-        or f"sqlite:///{instance / 'commonplace.db'}",
+        "SQLALCHEMY_DATABASE_URI": database_url or f"sqlite:///{instance / 'commonplace.db'}",
         "REDIS_URL": redis_url,
         "SEARCH_BACKEND": os.environ.get("SEARCH_BACKEND", "whoosh"),
         "REPUTATION_PRESET": os.environ.get("REPUTATION_PRESET", "small"),
@@ -41,6 +57,7 @@ def load_config(overrides: dict | None = None) -> dict:
         "CRM_WEBHOOK_URL": os.environ.get("CRM_WEBHOOK_URL"),
         "CRM_WEBHOOK_SECRET": os.environ.get("CRM_WEBHOOK_SECRET"),
         "RATELIMIT_ENABLED": _flag("RATELIMIT_ENABLED", True),
+        "TRUSTED_PROXIES": _count("TRUSTED_PROXIES"),
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
         "RATELIMIT_HEADERS_ENABLED": True,
         "SESSION_COOKIE_HTTPONLY": True,
@@ -77,4 +94,7 @@ def load_config(overrides: dict | None = None) -> dict:
         "COUNTER_FLUSH_SECONDS": 5,
     }
     config.update(overrides)
+    if "SQLALCHEMY_DATABASE_URI" in overrides and "EMBEDDED_DATABASE" not in overrides:
+        config["EMBEDDED_DATABASE"] = not database_url and \
+            config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite")
     return config

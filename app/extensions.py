@@ -1,4 +1,5 @@
 """Unbound web-only extension singletons (the database handle lives in core.database)."""
+from flask import current_app
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -10,4 +11,16 @@ migrate = Migrate(compare_type=True, render_as_batch=True)
 login = LoginManager()
 csrf = CSRFProtect()
 socketio = SocketIO()
-limiter = Limiter(key_func=get_remote_address)
+
+
+def rate_limit_key() -> str:
+    """Limits count per account when the caller is signed in (session or API token), else per
+    client address (the proxy-supplied one behind TRUSTED_PROXIES, see app.factory)."""
+    resolve = current_app.extensions.get("commonplace.actor")
+    actor = resolve() if resolve else None
+    if actor is not None and getattr(actor, "id", None) is not None:
+        return f"user:{actor.id}"
+    return f"ip:{get_remote_address()}"
+
+
+limiter = Limiter(key_func=rate_limit_key)

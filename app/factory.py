@@ -2,6 +2,7 @@
 from pathlib import Path
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from core import database
@@ -39,8 +40,14 @@ def create_app(config: dict | None = None) -> Flask:
     limiter.init_app(app)
     socketio.init_app(app, async_mode="threading", message_queue=app.config["REDIS_URL"])
 
+    if app.config["TRUSTED_PROXIES"]:
+        # Behind N proxies: the client address (rate limits) and scheme come from X-Forwarded-*.
+        hops = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+
     from app import auth, cli, handlers, security, web
     from app.api import init_app as init_api
+    app.extensions["commonplace.actor"] = auth.current_actor
     security.init_app(app)
     auth.init_app(app)
     web.init_app(app)

@@ -42,6 +42,8 @@ def _encode_cursor(value, row_id: int) -> str:
 def _decode_cursor(cursor: str, sort: str):
     """(value, id) from a cursor made for this sort; anything else is a 400, never a 500."""
     try:
+        if len(cursor) > 200:
+            raise ValueError
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         value, row_id = json.loads(raw)
         if sort == "votes":
@@ -53,7 +55,7 @@ def _decode_cursor(cursor: str, sort: str):
                 or not 0 < row_id <= MAX_ID:
             raise ValueError
         return value, row_id
-    except (ValueError, TypeError, KeyError, OverflowError, json.JSONDecodeError):
+    except (ValueError, TypeError, KeyError, OverflowError, RecursionError):
         raise BadRequest("The cursor is not valid; start again without it.") from None
 
 

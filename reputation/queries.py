@@ -11,7 +11,7 @@ def history(user_id: int, limit: int = 20, cursor: str | None = None):
     query = select(ReputationEvent).where(ReputationEvent.user_id == user_id,
                                           ReputationEvent.delta != 0)
     if cursor:
-        if not (cursor.isascii() and cursor.isdigit() and 0 < int(cursor) <= MAX_ID):
+        if not (cursor.isascii() and cursor.isdigit() and len(cursor) <= 10 and 0 < int(cursor) <= MAX_ID):
             raise BadRequest("The cursor is not valid; start again without it.")
         query = query.where(ReputationEvent.id < int(cursor))
     rows = db.session.scalars(query.order_by(ReputationEvent.id.desc()).limit(limit + 1)).all()

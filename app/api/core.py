@@ -8,6 +8,22 @@ from community.models import ANONYMOUS
 from community.services import user_for_token
 
 
+def token_actor():
+    """The caller named by the bearer token (ANONYMOUS without one, None for a bad one), once
+    per request; rate limits ask it before the view's own check runs."""
+    cache = request.environ  # per request (tests share one app context, so not `g`)
+    if "commonplace.token_actor" not in cache:
+        actor, header = ANONYMOUS, request.headers.get("Authorization")
+        g.token = None
+        if header is not None:
+            scheme, _, token = header.partition(" ")
+            actor = user_for_token(token.strip()) if scheme.lower() == "bearer" and token.strip() \
+                else None
+            g.token = token.strip()
+        cache["commonplace.token_actor"] = actor
+    return cache["commonplace.token_actor"]
+
+
 @bp.before_request
 def resolve_token():
     """Bearer token → g.actor. A bad token is a 401 even on public reads, so clients notice."""
@@ -18,10 +34,10 @@ def resolve_token():
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         return _unauthorized("Use 'Authorization: Bearer <token>'.")
-    user = user_for_token(token.strip())
+    user = token_actor()
     if user is None:
         return _unauthorized("The token is invalid or has been revoked.")
-    g.actor, g.token = user, token.strip()
+    g.actor = user
     return None
 
 
@@ -69,7 +85,7 @@ def number_cursor(cursor: str | None) -> int:
     """A cursor that is a plain position (small lists: categories, revisions)."""
     if cursor is None:
         return 0
-    if not (cursor.isascii() and cursor.isdigit() and int(cursor) < 2**31):
+    if not (cursor.isascii() and cursor.isdigit() and len(cursor) <= 10 and int(cursor) < 2**31):
         raise BadRequest("The cursor is not valid; start again without it.")
     return int(cursor)
 

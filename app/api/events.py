@@ -13,9 +13,9 @@ from community import queries, services
 def list_events():
     viewer = require_actor()
     after, limit = request.args.get("after", "0"), request.args.get("limit", "100")
-    if not (after.isascii() and after.isdigit() and int(after) <= MAX_ID):
+    if not (after.isascii() and after.isdigit() and len(after) <= 10 and int(after) <= MAX_ID):
         raise BadRequest("after must be an event id (a whole number).")
-    if not (limit.isascii() and limit.isdigit() and 1 <= int(limit)):
+    if not (limit.isascii() and limit.isdigit() and len(limit) <= 6 and 1 <= int(limit)):
         raise BadRequest("limit must be a whole number from 1 to 500.")
     feed = queries.event_feed(viewer, int(after), min(int(limit), 500))
     items = [{"id": e.id, "type": e.type, "created_at": s.iso(e.created_at),

@@ -2,6 +2,7 @@
 from urllib.parse import urlsplit
 
 from flask import request
+from flask_login import current_user
 
 from app.extensions import login
 from core.database import db
@@ -24,6 +25,14 @@ def init_app(app) -> None:
 
     from app.auth.views import bp
     app.register_blueprint(bp)
+
+
+def current_actor():
+    """Who is calling: the API token's user under /api/, else the signed-in web user."""
+    if request.path.startswith("/api/"):
+        from app.api.core import token_actor
+        return token_actor()
+    return current_user
 
 
 def safe_next(target: str | None, fallback: str = "/") -> str:

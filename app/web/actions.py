@@ -97,7 +97,7 @@ def vote(post_id):
 @login_required
 def accept(thread_id):
     raw = request.form.get("post_id", "")
-    post_id = int(raw) if raw.isdigit() else None
+    post_id = int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 10 else None
     if raw and post_id is None:
         raise ValidationFailed({"post_id": ["must be an answer's id"]})
     thread = services.accept_answer(current_user, thread_id, post_id)

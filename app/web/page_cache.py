@@ -5,11 +5,17 @@ categories) by URL for at most LIST_MAX_AGE seconds. Every process reads the eve
 since it last looked at most once every CHECK_SECONDS (one indexed query) and drops what they
 touch: the thread's page, pages showing a user whose reputation changed, every list; the
 process that made a change drops at once (an after-commit receiver). So a change anywhere
-shows to anonymous readers of every worker within CHECK_SECONDS.
+shows to anonymous readers of every worker within CHECK_SECONDS. With REDIS_URL set, each
+commit is also announced on a Redis channel and every worker looks at the log on its next
+request, without waiting out the interval.
 """
+import logging
 import threading
 import time
 from dataclasses import dataclass
+
+import redis
+from flask import current_app
 
 from core import events as log
 
@@ -34,11 +40,15 @@ _lock = threading.Lock()
 _pages: dict[int, Entry] = {}
 _lists: dict[str, tuple[str, float]] = {}
 _seen = {"id": None, "checked_at": 0.0}
+CHANNEL = "commonplace:events"
+_listening: set[str] = set()
+log_ = logging.getLogger("commonplace.page_cache")
 
 
 def follow_log() -> None:
     """Apply the events other processes committed since the last look (at most once a second)."""
     now = time.monotonic()
+    _listen(current_app.config.get("REDIS_URL"))
     if _seen["id"] is None:  # nothing is cached yet: start from the newest event
         _seen.update(id=log.last_id(), checked_at=now)
         return
@@ -110,5 +120,45 @@ def drop_for(event) -> None:
                 _pages.pop(thread_id, None)
 
 
+def _listen(url: str | None) -> None:
+    """Start this process's subscriber to commit announcements (once per process and URL)."""
+    if not url or url in _listening:
+        return
+    with _lock:
+        if url in _listening:
+            return
+        _listening.add(url)
+    threading.Thread(target=_subscribe, args=(url,), daemon=True,
+                     name="commonplace-cache-listener").start()
+
+
+def _subscribe(url: str) -> None:
+    while True:
+        try:
+            pubsub = redis.Redis.from_url(url).pubsub(ignore_subscribe_messages=True)
+            pubsub.subscribe(CHANNEL)
+            for _ in pubsub.listen():
+                _seen["checked_at"] = 0.0  # the next request looks at the log at once
+        except redis.RedisError:
+            log_.warning("cache listener lost Redis; the once-a-second log check goes on")
+            time.sleep(5)
+
+
+def _announce(event) -> None:
+    url = current_app.config.get("REDIS_URL")
+    if url:
+        _publisher(url).publish(CHANNEL, event.id or 0)
+
+
+_publishers: dict[str, redis.Redis] = {}
+
+
+def _publisher(url: str) -> redis.Redis:
+    if url not in _publishers:
+        _publishers[url] = redis.Redis.from_url(url, socket_timeout=1)
+    return _publishers[url]
+
+
 def connect() -> None:
     log.on_commit()(drop_for)
+    log.on_commit()(_announce)

@@ -1,0 +1,105 @@
+"""The policy matrix: who may do what to content in each state. Plain objects, no database."""
+from datetime import datetime, timedelta, timezone
+from types import SimpleNamespace
+
+import pytest
+
+from community import policies as p
+from community.models import ANONYMOUS, User
+
+AUTHOR, OTHER, ASKER = 10, 11, 12
+
+
+def user(role="member", uid=OTHER, suspended=False):
+    until = datetime.now(timezone.utc) + timedelta(days=1) if suspended else None
+    return User(id=uid, username=f"u{uid}", role=role, suspended_until=until)
+
+
+def thread(deleted=False, locked=False, accepted=None):
+    return SimpleNamespace(id=1, author_id=ASKER, is_deleted=deleted, is_locked=locked,
+                           accepted_answer_id=accepted)
+
+
+def post(deleted=False, draft=False, accepted=False, question=False, author=AUTHOR):
+    return SimpleNamespace(id=5, author_id=author, is_deleted=deleted, is_draft=draft,
+                           is_accepted=accepted, is_question=question, thread_id=1)
+
+
+PEOPLE = {
+    "anonymous": ANONYMOUS,
+    "author": user(uid=AUTHOR),
+    "asker": user(uid=ASKER),
+    "member": user(),
+    "suspended": user(suspended=True),
+    "moderator": user("moderator"),
+    "support": user("support"),
+    "admin": user("admin"),
+}
+STATES = {
+    "live": (post(), thread()),
+    "locked": (post(), thread(locked=True)),
+    "deleted post": (post(deleted=True), thread()),
+    "deleted thread": (post(), thread(deleted=True)),
+    "draft": (post(draft=True), thread()),
+}
+
+# (policy, state) -> the people allowed; everyone else is refused with a reason.
+MATRIX = {
+    ("view", "live"): set(PEOPLE) - set(),
+    ("view", "deleted post"): {"moderator", "support", "admin"},
+    ("view", "deleted thread"): {"moderator", "support", "admin"},
+    ("view", "draft"): {"asker", "moderator", "support", "admin"},
+    ("answer", "live"): {"author", "asker", "member", "moderator", "support", "admin"},
+    ("answer", "locked"): {"moderator", "admin"},
+    ("answer", "deleted thread"): set(),
+    ("edit", "live"): {"author", "moderator", "support", "admin"},
+    ("edit", "locked"): {"moderator", "support", "admin"},
+    ("edit", "deleted post"): set(),
+    ("edit", "deleted thread"): set(),
+    ("vote", "live"): {"asker", "member", "moderator", "support", "admin"},
+    ("vote", "deleted post"): set(),
+    ("vote", "deleted thread"): set(),
+    ("vote", "draft"): set(),
+    ("delete", "live"): {"author", "moderator", "support", "admin"},
+    ("delete", "deleted post"): set(),
+    ("accept", "live"): {"asker", "moderator", "support", "admin"},
+    ("accept", "deleted thread"): set(),
+    ("restore", "live"): set(),
+    ("restore", "deleted post"): {"moderator", "support", "admin"},
+}
+CHECKS = {
+    "view": lambda u, po, th: p.can_view_post(u, po, th),
+    "answer": lambda u, po, th: p.can_answer(u, th),
+    "edit": lambda u, po, th: p.can_edit_post(u, po, th),
+    "vote": lambda u, po, th: p.can_vote(u, po, th),
+    "delete": lambda u, po, th: p.can_delete_post(u, po, th),
+    "accept": lambda u, po, th: p.can_accept(u, th),
+    "restore": lambda u, po, th: p.can_restore_post(u, po, th),
+}
+
+
+@pytest.mark.parametrize("action,state", sorted(MATRIX))
+def test_policy_matrix(action, state):
+    po, th = STATES[state]
+    for name, person in PEOPLE.items():
+        decision = CHECKS[action](person, po, th)
+        assert bool(decision) == (name in MATRIX[(action, state)]), (action, state, name)
+        if not decision:
+            assert decision.reason, (action, state, name)  # every refusal says why
+
+
+def test_an_accepted_answer_is_deleted_by_staff_only():
+    accepted = post(accepted=True)
+    assert not p.can_delete_post(PEOPLE["author"], accepted, thread(accepted=5))
+    assert p.can_delete_post(PEOPLE["moderator"], accepted, thread(accepted=5))
+
+
+def test_an_answer_in_a_deleted_thread_waits_for_its_question():
+    assert not p.can_restore_post(PEOPLE["moderator"], post(deleted=True), thread(deleted=True))
+    question = post(deleted=True, question=True)
+    assert p.can_restore_post(PEOPLE["moderator"], question, thread(deleted=True))
+
+
+def test_the_event_log_is_for_admin_and_support():
+    allowed = {n for n, u in PEOPLE.items() if p.can_read_event_log(u)}
+    assert allowed == {"support", "admin"}
