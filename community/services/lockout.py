@@ -36,14 +36,14 @@ def key_for(user, login: str) -> str:
 
 
 def ensure_not_locked(key: str) -> bool:
-    """Raise SignInLocked while locked; True when earlier failures are on record."""
+    """Raise SignInLocked while locked; True when earlier failures (or a lock) are on record."""
     row = db.session.get(SignInThrottle, key, populate_existing=True)
     if row is None:
         return False
     now = utcnow()
     if row.locked_until is not None and row.locked_until > now:
         raise SignInLocked(math.ceil((row.locked_until - now).total_seconds()))
-    return row.failures > 0
+    return True
 
 
 @transactional
