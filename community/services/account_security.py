@@ -11,11 +11,10 @@ from core.database import db
 from core.errors import ValidationFailed
 from core.time import utcnow
 from core.transactions import transactional
-from community.models import AccountToken, ApiToken, User
-from community.models.users import new_stamp
+from community.models import AccountToken, User
 from community.services import lockout
 from community.services.accounts import (check_password, clean_email, digest, ensure_email_free,
-                                         hash_password, verify_current_password)
+                                         hash_password, rotate_stamp, verify_current_password)
 from community.validation import Errors
 
 RESET, CONFIRM_EMAIL = "password_reset", "email_confirm"
@@ -26,19 +25,10 @@ def _lock_user(user_id: int) -> User:
                              .execution_options(populate_existing=True))
 
 
-def _rotate(user: User, keep_token: str | None = None) -> None:
-    """A new session stamp ends every session and remember-me cookie; API tokens go too."""
-    user.session_stamp = new_stamp()
-    revoke = delete(ApiToken).where(ApiToken.user_id == user.id)
-    if keep_token:
-        revoke = revoke.where(ApiToken.token_hash != digest(keep_token))
-    db.session.execute(revoke)
-
-
 @transactional
 def sign_out_everywhere(actor: User) -> User:
     user = _lock_user(actor.id)
-    _rotate(user)
+    rotate_stamp(user)
     return user
 
 
@@ -104,7 +94,7 @@ def _apply_reset(token, password_hash: str) -> User:
     link = _use_link(token, RESET)
     user = _lock_user(link.user_id)
     user.password_hash = password_hash
-    _rotate(user)
+    rotate_stamp(user)
     # The other reset links of this user die with this one, and a lock no longer applies.
     db.session.execute(delete(AccountToken).where(
         AccountToken.user_id == user.id, AccountToken.purpose == RESET,
@@ -146,7 +136,7 @@ def _apply_update(user_id: int, email: str | None, password_hash: str | None,
         link = (email, _new_link(user.id, CONFIRM_EMAIL, email))
     if password_hash is not None:
         user.password_hash = password_hash
-        _rotate(user, keep_token)
+        rotate_stamp(user, keep_token)
     return user, link
 
 

@@ -15,6 +15,7 @@ from core.errors import Conflict, NotFound, ValidationFailed
 from core.database import db
 from community import events
 from community.models import ROLES, ApiToken, User, utcnow
+from community.models.users import new_stamp
 from community.services import lockout
 from core.transactions import transactional
 from community.validation import EMAIL, USERNAME, Errors, clean_text
@@ -135,20 +136,32 @@ def _insert_user(username: str, email: str, password_hash: str, role: str) -> Us
     return user
 
 
-def create_or_update_user(username, email, password, role: str = "member") -> tuple[User, bool]:
-    """The CLI's idempotent `users create`: same username updates email, password and role."""
-    username, email = _check_account_fields(username, email, password, role)
-    return _create_or_update(username, email, hash_password(password), role)
-
-
 @transactional
-def _create_or_update(username, email, password_hash, role) -> tuple[User, bool]:
-    user = db.session.scalar(select(User).where(User.username_key == username.lower()))
+def create_or_update_user(username, email, password, role: str = "member") -> tuple[User, bool]:
+    """The CLI's idempotent `users create`: same username updates email, password and role.
+
+    A password that really changes ends the user's sessions and API tokens, like any other."""
+    username, email = _check_account_fields(username, email, password, role)
+    user = db.session.scalar(select(User).where(User.username_key == username.lower())
+                             .with_for_update())
     if user is None:
-        return _insert_user(username, email, password_hash, role), True
+        return _insert_user(username, email, hash_password(password), role), True
     _ensure_unique(username, email, exclude_id=user.id)
-    user.email, user.role, user.password_hash = email, role, password_hash
+    user.email, user.role = email, role
+    if not password_matches(user, password):
+        user.password_hash = hash_password(password)
+        rotate_stamp(user)
     return user, False
+
+
+def rotate_stamp(user: User, keep_token: str | None = None) -> None:
+    """A new session stamp ends every session and remember-me cookie; API tokens go too
+    (all but `keep_token`, the caller's own). The caller holds the user's row lock."""
+    user.session_stamp = new_stamp()
+    revoke = delete(ApiToken).where(ApiToken.user_id == user.id)
+    if keep_token:
+        revoke = revoke.where(ApiToken.token_hash != digest(keep_token))
+    db.session.execute(revoke)
 
 
 def password_matches(user: User | None, password: str) -> bool:

@@ -1,7 +1,9 @@
 """Accounts that can be trusted, on the web: stolen cookies die with a password change, a reset
 or "sign out everywhere"; reset and email-change links are mailed, single use and expiring;
 named API tokens; the per-account sign-in lockout; hashing cost from config."""
+import re
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from flask import g
@@ -180,8 +182,7 @@ def test_reset_mails_per_account_are_capped(web, mailbox):
 def test_without_mail_server_each_message_is_an_eml_file(app, web):
     factories.user(username="xia")
     web.post("/password/forgot", {"email": "xia@example.com"})
-    files = list((app.instance_path and __import__("pathlib").Path(app.instance_path)
-                  / "mail").glob("*.eml"))
+    files = list((Path(app.instance_path) / "mail").glob("*.eml"))
     assert len(files) == 1
     text = files[0].read_text()
     assert "To: xia@example.com" in text and "/password/reset/" in text
@@ -253,8 +254,8 @@ def test_tokens_page_shows_the_secret_once_and_revokes(app):
     web = sign_in(app, "cyd")
     page = web.post("/settings/tokens", {"name": "Deploy script"})
     assert page.status_code == 200 and page.headers["Cache-Control"] == "no-store"
-    secret = __import__("re").search(r'id="new-token" readonly value="(cp_[^"]+)"',
-                                     page.get_data(as_text=True)).group(1)
+    secret = re.search(r'id="new-token" readonly value="(cp_[^"]+)"',
+                       page.get_data(as_text=True)).group(1)
     listing = web.get("/settings/tokens").get_data(as_text=True)
     assert "Deploy script" in listing and secret not in listing and "never used" in listing
     api = app.test_client()
@@ -356,3 +357,13 @@ def _fresh_request_globals(app):
     def forget_cached_user():
         for name in ("_login_user", "csrf_token"):
             g.pop(name, None)
+
+
+def test_cli_password_change_ends_sessions_but_rerunning_it_does_not(app, runner):
+    args = ["users", "create", "vera", "vera@example.com", "--role", "member", "--password"]
+    runner.invoke(args=[*args, "password123"])
+    web = sign_in(app, "vera")
+    assert runner.invoke(args=[*args, "password123"]).exit_code == 0
+    assert signed_in(web.client)  # the same password again changes nothing
+    assert runner.invoke(args=[*args, "another-password"]).exit_code == 0
+    assert not signed_in(web.client)
