@@ -3,6 +3,8 @@ import os
 import secrets
 from pathlib import Path
 
+from argon2.profiles import RFC_9106_LOW_MEMORY
+
 
 def _flag(name: str, default: bool) -> bool:
     value = os.environ.get(name)
@@ -32,6 +34,38 @@ def _secret_key(instance: Path) -> str:
         _private_file(path)
         path.write_text(secrets.token_hex(32))
     return path.read_text().strip()
+
+
+def _int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value and value.strip() else default
+
+
+def _account_settings() -> dict:
+    """Passwords, sign-in lockout, mailed account links and mail delivery."""
+    return {
+        # Argon2id cost; production keeps argon2-cffi's RFC 9106 low-memory profile.
+        "PASSWORD_HASH_TIME_COST": _int("PASSWORD_HASH_TIME_COST", RFC_9106_LOW_MEMORY.time_cost),
+        "PASSWORD_HASH_MEMORY_COST": _int("PASSWORD_HASH_MEMORY_COST",
+                                          RFC_9106_LOW_MEMORY.memory_cost),
+        "PASSWORD_HASH_PARALLELISM": _int("PASSWORD_HASH_PARALLELISM",
+                                          RFC_9106_LOW_MEMORY.parallelism),
+        # After this many failed sign-ins for one account within the window, it is locked.
+        "SIGN_IN_LOCKOUT_FAILURES": 10,
+        "SIGN_IN_LOCKOUT_WINDOW": 15 * 60,
+        "SIGN_IN_LOCKOUT_SECONDS": 15 * 60,
+        "ACCOUNT_LINK_LIFETIME": 60 * 60,  # password reset and email confirmation links
+        "PASSWORD_RESETS_PER_HOUR": 3,  # mails per account, so nobody is mail-bombed
+        "API_TOKENS_PER_USER": 50,
+        "PUBLIC_URL": os.environ.get("PUBLIC_URL", "http://127.0.0.1:5000").rstrip("/"),
+        "MAIL_SERVER": os.environ.get("MAIL_SERVER") or None,
+        "MAIL_PORT": _int("MAIL_PORT", 25),
+        "MAIL_USERNAME": os.environ.get("MAIL_USERNAME") or None,
+        "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD") or None,
+        "MAIL_USE_TLS": _flag("MAIL_USE_TLS", False),
+        "MAIL_FROM": os.environ.get("MAIL_FROM", "Commonplace <noreply@localhost>"),
+        "MAIL_TIMEOUT": 10,
+    }
 
 
 def load_config(overrides: dict | None = None) -> dict:
@@ -93,6 +127,7 @@ def load_config(overrides: dict | None = None) -> dict:
         # Spooled view counts and token uses are written this often (seconds) by each process.
         "COUNTER_FLUSH_SECONDS": 5,
     }
+    config.update(_account_settings())
     config.update(overrides)
     if "SQLALCHEMY_DATABASE_URI" in overrides and "EMBEDDED_DATABASE" not in overrides:
         config["EMBEDDED_DATABASE"] = not database_url and \

@@ -79,7 +79,11 @@ def signed_in_cookie(instance: Path) -> str:
     from app.factory import create_app
     app = create_app({"INSTANCE_PATH": str(instance)})
     serializer = app.session_interface.get_signing_serializer(app)
-    value = serializer.dumps({"_user_id": str(seed.SIGNED_IN_USER_ID), "_fresh": True})
+    with app.app_context():  # sessions carry "<id>:<session stamp>"
+        from community.models import User
+        from core.database import db
+        session_id = db.session.get(User, seed.SIGNED_IN_USER_ID).get_id()
+    value = serializer.dumps({"_user_id": session_id, "_fresh": True})
     return f"{app.config['SESSION_COOKIE_NAME']}={value}"
 
 

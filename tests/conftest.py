@@ -24,7 +24,10 @@ def _base_config(tmp_path: Path, uri: str) -> dict:
             "SECRET_KEY": "test-secret",
             "SERVER_NAME": "localhost", "TESTING": True,
             # Tests flush spooled counters themselves (community.viewcounts.flush).
-            "COUNTER_FLUSH_SECONDS": 0}
+            "COUNTER_FLUSH_SECONDS": 0,
+            # The cheapest Argon2id: still the real algorithm, without production's cost per user.
+            "PASSWORD_HASH_TIME_COST": 1, "PASSWORD_HASH_MEMORY_COST": 8,
+            "PASSWORD_HASH_PARALLELISM": 1}
 
 
 def _migrate(uri: str, tmp_path: Path) -> None:
@@ -175,6 +178,56 @@ def count_queries(app):
             event.remove(db.engine, "before_cursor_execute", before)
 
     return counting
+
+
+class Inbox:
+    """What a real SMTP server on 127.0.0.1 (aiosmtpd) received, as parsed messages."""
+
+    def __init__(self, port: int):
+        self.port = port
+        self.messages: list = []
+
+    async def handle_DATA(self, server, session, envelope):
+        from email import message_from_bytes, policy
+        message = message_from_bytes(envelope.content, policy=policy.default)
+        self.messages.append((envelope.rcpt_tos, message))
+        return "250 Message accepted for delivery"
+
+    def to(self, address: str) -> list:
+        return [m for rcpt, m in self.messages if address in rcpt]
+
+    def link(self, address: str, path: str) -> str:
+        """The last link to `path` mailed to `address` (a full URL on PUBLIC_URL)."""
+        bodies = [m.get_body(("plain",)).get_content() for m in self.to(address)]
+        links = [found for body in bodies for found in re.findall(r"https?://\S+", body)
+                 if path in found]
+        assert links, f"no {path} link was mailed to {address}"
+        return links[-1]
+
+
+@pytest.fixture(scope="session")
+def smtp_server():
+    import socket
+    from aiosmtpd.controller import Controller
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    inbox = Inbox(port)
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    yield inbox
+    controller.stop()
+
+
+@pytest.fixture
+def mailbox(app, smtp_server):
+    """Point the app's mail at the test SMTP server; yields its (emptied) inbox."""
+    from app import mail
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp_server.port,
+                      PUBLIC_URL="http://127.0.0.1:5000")
+    mail.init_app(app)
+    smtp_server.messages.clear()
+    return smtp_server
 
 
 def shared_path(*parts) -> Path:

@@ -106,8 +106,25 @@ THREAD_DETAIL = extend(THREAD, {
 SCHEMAS = {
     "UserBrief": USER_BRIEF,
     "User": USER,
-    "Me": extend(USER, {"email": string(format="email"), "notification_count": integer(minimum=0)},
+    "Me": extend(USER, {"email": string(format="email"), "notification_count": integer(minimum=0),
+                        "pending_email": nullable(string("A new address waiting for its "
+                                                         "mailed confirmation.", format="email"))},
                  description="The caller's own user object."),
+    "AccountUpdate": obj({"current_password": string(format="password")},
+                         {"email": string("Counts once confirmed by the mailed link.",
+                                          format="email"),
+                          "password": string("Revokes your other sessions and tokens.",
+                                             format="password")}),
+    "ApiToken": obj({"id": ID, "name": string(), "created_at": TIME,
+                     "last_used_at": nullable(string("ISO 8601 UTC.", format="date-time"))}),
+    "ApiTokenList": list_of("ApiToken", "Newest first; secrets are never listed."),
+    "NewApiToken": obj({"name": string("1-100 characters: what the token is for.")}),
+    "CreatedApiToken": obj({"id": ID, "name": string(),
+                            "token": string("The secret, shown this once.")}),
+    "PasswordResetRequest": obj({"email": string(format="email")}),
+    "PasswordResetAccepted": obj({"detail": string()}),
+    "PasswordResetConfirm": obj({"token": string("From the mailed link."),
+                                 "password": string("At least 8 characters.", format="password")}),
     "Badge": obj({"slug": string(), "name": string(), "tier": string()}),
     "Category": obj({"id": ID, "slug": string(), "name": string(), "description": string(),
                      "thread_count": integer(minimum=0)}),
@@ -250,7 +267,7 @@ MEMBER = TOKEN_REQUIRED
 PATHS = {
     "/auth/token": {
         "post": op("create_token", "accounts", "Exchange email and password for a bearer token",
-                   ok("TokenResponse"), (429,), body="TokenRequest"),
+                   ok("TokenResponse"), (422, 429), body="TokenRequest"),
         "delete": op("delete_token", "accounts", "Revoke the token used for this call",
                      NO_CONTENT, security=MEMBER),
     },
@@ -267,6 +284,28 @@ PATHS = {
     },
     "/me": {
         "get": op("me", "accounts", "The caller's own user object", ok("Me"), security=MEMBER),
+        "patch": op("update_me", "accounts", "Change email (once confirmed) or password",
+                    ok("Me"), (409, 422, 429), MEMBER, "AccountUpdate"),
+    },
+    "/me/tokens": {
+        "get": op("list_my_tokens", "accounts", "The caller's API tokens", ok("ApiTokenList"),
+                  security=MEMBER),
+        "post": op("create_my_token", "accounts", "Create a named API token",
+                   ok("CreatedApiToken", 201, "Created"), (422, 429), MEMBER, "NewApiToken"),
+    },
+    "/me/tokens/{token_id}": {
+        "delete": op("revoke_my_token", "accounts", "Revoke one of the caller's tokens",
+                     NO_CONTENT, (404,), MEMBER, params=[path_id("token_id", "token")]),
+    },
+    "/auth/password-reset": {
+        "post": op("request_password_reset", "accounts", "Mail a password reset link",
+                   ok("PasswordResetAccepted", 202, "Accepted (whether or not the address "
+                      "has an account)"), (422, 429), body="PasswordResetRequest"),
+    },
+    "/auth/password-reset/confirm": {
+        "post": op("confirm_password_reset", "accounts",
+                   "Set a new password from a reset link; ends every session and token",
+                   NO_CONTENT, (422, 429), body="PasswordResetConfirm"),
     },
     "/categories": {
         "get": op("list_categories", "community", "Categories by position", ok("CategoryList"),

@@ -1,11 +1,14 @@
-"""Sign-in: Flask-Login for the web (session cookie), safe `next` redirects; tokens live in the API."""
+"""Sign-in: Flask-Login for the web (session and remember-me cookies carry "<id>:<stamp>", so a
+new stamp ends them all), safe `next` redirects; tokens live in the API."""
 from urllib.parse import urlsplit
 
 from flask import request
 from flask_login import current_user
 
+from app import mail
 from app.extensions import login
 from core.database import db
+from community import services
 from community.models import AnonymousUser, User
 
 
@@ -17,14 +20,18 @@ def init_app(app) -> None:
     login.session_protection = "basic"
 
     @login.user_loader
-    def load_user(user_id: str):
-        try:
-            return db.session.get(User, int(user_id))
-        except (TypeError, ValueError):
+    def load_user(session_id: str):
+        # A cookie from before stamps (a bare id) or with a rotated stamp signs nobody in.
+        user_id, _, stamp = str(session_id).partition(":")
+        if not (user_id.isascii() and user_id.isdigit() and 0 < int(user_id) < 2**63 and stamp):
             return None
+        user = db.session.get(User, int(user_id))
+        return user if services.stamp_matches(user, stamp) else None
 
-    from app.auth.views import bp
-    app.register_blueprint(bp)
+    mail.init_app(app)
+    from app.auth import settings, views
+    app.register_blueprint(views.bp)
+    app.register_blueprint(settings.bp)
 
 
 def current_actor():

@@ -1,6 +1,7 @@
 """The community's tables; import models from here."""
 from core.time import UTCDateTime, utcnow
-from community.models.users import ANONYMOUS, AnonymousUser, ApiToken, ROLES, User
+from community.models.users import (ANONYMOUS, AccountToken, AnonymousUser, ApiToken, ROLES,
+                                    SignInThrottle, User)
 from community.models.content import Category, Post, Revision, Tag, Thread, Vote, thread_tags
 
 from core.transactions import conflict_on
@@ -11,5 +12,5 @@ conflict_on("uq_users_email", "email", "is already registered")
 conflict_on("uq_categories_slug", "slug", "is taken")
 conflict_on("uq_votes_post_user", "vote", "was already cast")
 
-__all__ = ["ANONYMOUS", "AnonymousUser", "ApiToken", "ROLES", "User", "Category", "Post",
-           "Revision", "Tag", "Thread", "Vote", "thread_tags", "UTCDateTime", "utcnow"]
+__all__ = ["ANONYMOUS", "AccountToken", "AnonymousUser", "ApiToken", "SignInThrottle", "ROLES",
+           "User", "Category", "Post", "Revision", "Tag", "Thread", "Vote", "thread_tags", "UTCDateTime", "utcnow"]

@@ -1,4 +1,7 @@
-"""People: accounts, their roles and API tokens, and the anonymous visitor."""
+"""People: accounts, their roles, session stamps and API tokens, the mailed single-use account
+links (password reset, email confirmation), sign-in throttles, and the anonymous visitor."""
+import secrets
+
 from flask_login import AnonymousUserMixin, UserMixin
 from sqlalchemy import Boolean, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
@@ -7,6 +10,11 @@ from core.database import db
 from core.time import UTCDateTime, utcnow
 
 ROLES = ("member", "moderator", "support", "admin")
+
+
+def new_stamp() -> str:
+    return secrets.token_hex(16)
+
 STAFF_ROLES = ("moderator", "support", "admin")
 
 
@@ -24,8 +32,14 @@ class User(UserMixin, db.Model):
     is_super_user: Mapped[bool] = mapped_column(Boolean, default=False)
     suspended_until = mapped_column(UTCDateTime, nullable=True)
     created_at = mapped_column(UTCDateTime, default=utcnow, index=True)
+    # Part of every session and remember-me cookie; a new stamp signs out every other device.
+    session_stamp: Mapped[str] = mapped_column(String(32), default=new_stamp)
 
     is_anonymous_user = False
+
+    def get_id(self) -> str:
+        """What Flask-Login keeps in the session and the remember-me cookie: "<id>:<stamp>"."""
+        return f"{self.id}:{self.session_stamp}"
 
     @property
     def roles(self) -> list[str]:
@@ -74,7 +88,36 @@ class ApiToken(db.Model):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(100), default="", server_default="")
     created_at = mapped_column(UTCDateTime, default=utcnow)
     last_used_at = mapped_column(UTCDateTime, nullable=True)
 
     user = db.relationship(User, lazy="joined")
+
+
+class AccountToken(db.Model):
+    """A mailed single-use link (password reset, email confirmation); only its SHA-256 is stored."""
+
+    __tablename__ = "account_tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    purpose: Mapped[str] = mapped_column(String(16))  # "password_reset" or "email_confirm"
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    new_email: Mapped[str | None] = mapped_column(String(254), nullable=True)
+    created_at = mapped_column(UTCDateTime, default=utcnow)
+    expires_at = mapped_column(UTCDateTime, nullable=False)
+    used_at = mapped_column(UTCDateTime, nullable=True)
+
+
+class SignInThrottle(db.Model):
+    """Failed sign-ins for one account (or one unknown login), keyed by a SHA-256 of it."""
+
+    __tablename__ = "sign_in_throttles"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    window_started_at = mapped_column(UTCDateTime, nullable=False)
+    locked_until = mapped_column(UTCDateTime, nullable=True)
+    # When the row stops mattering (window over, lock over); old rows are swept by this.
+    expires_at = mapped_column(UTCDateTime, nullable=False, index=True)

@@ -1,43 +1,107 @@
-"""Accounts: registration, passwords (Argon2id), sign-in and API tokens."""
+"""Accounts: registration, passwords (Argon2id at the configured cost), sign-in guarded by the
+per-account lockout, and named API tokens."""
 import hashlib
+import hmac
+import re
 import secrets
 from datetime import timedelta
 
-from argon2 import PasswordHasher
+from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
-from sqlalchemy import func, or_, select
+from sqlalchemy import delete, func, or_, select
 
-from core.errors import Conflict, ValidationFailed
+from core.errors import Conflict, NotFound, ValidationFailed
 from core.database import db
 from community import events
 from community.models import ROLES, ApiToken, User, utcnow
 from community.viewcounts import record_token_use
+from community.models.users import new_stamp
+from community.services import lockout
 from core.transactions import transactional
 from community.validation import EMAIL, USERNAME, Errors, clean_text
 
-_hasher = PasswordHasher()  # argon2-cffi's defaults are Argon2id (RFC 9106 low-memory profile)
 MAX_PASSWORD = 1024
-# Verifying against a real hash even for unknown users keeps sign-in timing the same.
-_DUMMY_HASH = _hasher.hash("commonplace-timing-equaliser")
+# What may never reach a stored address or a mail header: controls, and the characters that
+# would let an address smuggle a second recipient or a display name.
+_UNSAFE_EMAIL = re.compile(r"[\x00-\x1f\x7f<>,;:\"()\[\]\\]")
+
+
+def _hashing() -> tuple[PasswordHasher, str]:
+    """The app's hasher (from its config) and a dummy hash made with the same parameters."""
+    config = current_app.config
+    params = (config["PASSWORD_HASH_TIME_COST"], config["PASSWORD_HASH_MEMORY_COST"],
+              config["PASSWORD_HASH_PARALLELISM"])
+    cache = current_app.extensions.setdefault("commonplace.password_hashers", {})
+    if params not in cache:
+        hasher = PasswordHasher(time_cost=params[0], memory_cost=params[1],
+                                parallelism=params[2], type=Type.ID)
+        # Verifying against a real hash even for unknown users keeps sign-in timing the same.
+        cache[params] = (hasher, hasher.hash("commonplace-timing-equaliser"))
+    return cache[params]
+
+
+def hash_password(password: str) -> str:
+    return _hashing()[0].hash(password)
+
+
+def unencodable(value: str) -> bool:
+    """True for text that cannot be stored or hashed: NUL or lone surrogates."""
+    if "\x00" in value:
+        return True
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def check_password(errors: Errors, password, field: str = "password") -> None:
+    minimum = current_app.config["PASSWORD_MIN_LENGTH"]
+    if not isinstance(password, str):
+        errors.add(field, "must be a string" if password is not None else "is required")
+    elif unencodable(password):
+        errors.add(field, "contains characters that are not allowed (NUL or lone surrogates)")
+    elif len(password) < minimum:
+        errors.add(field, f"must be at least {minimum} characters")
+    elif len(password) > MAX_PASSWORD:
+        errors.add(field, f"must be at most {MAX_PASSWORD} characters")
+
+
+def clean_email(errors: Errors, raw, field: str = "email") -> str:
+    if raw is not None and not isinstance(raw, str):
+        errors.add(field, "must be a string")
+        return ""
+    raw = raw or ""
+    if unencodable(raw) or _UNSAFE_EMAIL.search(raw.strip()):
+        errors.add(field, "contains characters that are not allowed in an email address")
+        return ""
+    email = clean_text(raw, single_line=True).lower()
+    if len(email) > 254 or not EMAIL.match(email):
+        errors.add(field, "must be a valid email address")
+    return email
 
 
 def _check_account_fields(username, email, password, role) -> tuple[str, str]:
     errors = Errors()
     username = clean_text(username, single_line=True)
-    email = clean_text(email, single_line=True).lower()
     if not USERNAME.match(username):
         errors.add("username", "must be 3-30 letters, digits, '_', '.' or '-'")
-    if len(email) > 254 or not EMAIL.match(email):
-        errors.add("email", "must be a valid email address")
-    if not isinstance(password, str) or len(password) < current_app.config["PASSWORD_MIN_LENGTH"]:
-        errors.add("password", f"must be at least {current_app.config['PASSWORD_MIN_LENGTH']} characters")
-    elif len(password) > MAX_PASSWORD:
-        errors.add("password", f"must be at most {MAX_PASSWORD} characters")
+    email = clean_email(errors, email)
+    check_password(errors, password)
     if role not in ROLES:
         errors.add("role", f"must be one of {', '.join(ROLES)}")
     errors.raise_if_any()
     return username, email
+
+
+def ensure_email_free(email: str, exclude_id=None) -> None:
+    query = select(User.id).where(User.email == email)
+    if exclude_id is not None:
+        query = query.where(User.id != exclude_id)
+    if db.session.scalar(query) is not None:
+        raise Conflict("An account with that email already exists.",
+                       {"email": ["is already registered"]})
 
 
 def _ensure_unique(username: str, email: str, exclude_id=None) -> None:
@@ -56,12 +120,17 @@ def _ensure_unique(username: str, email: str, exclude_id=None) -> None:
                        errors)
 
 
-@transactional
 def register_user(username, email, password, role: str = "member") -> User:
     username, email = _check_account_fields(username, email, password, role)
+    # Hash before the write transaction: the write lock is never held while Argon2 runs.
+    return _insert_user(username, email, hash_password(password), role)
+
+
+@transactional
+def _insert_user(username: str, email: str, password_hash: str, role: str) -> User:
     _ensure_unique(username, email)
     user = User(username=username, username_key=username.lower(), email=email,
-                password_hash=_hasher.hash(password), role=role, reputation=1)
+                password_hash=password_hash, role=role, reputation=1)
     db.session.add(user)
     db.session.flush()
     events.emit(events.USER_REGISTERED, user_id=user.id, actor_id=user.id)
@@ -70,61 +139,151 @@ def register_user(username, email, password, role: str = "member") -> User:
 
 @transactional
 def create_or_update_user(username, email, password, role: str = "member") -> tuple[User, bool]:
-    """The CLI's idempotent `users create`: same username updates email, password and role."""
+    """The CLI's idempotent `users create`: same username updates email, password and role.
+
+    A password that really changes ends the user's sessions and API tokens, like any other."""
     username, email = _check_account_fields(username, email, password, role)
-    user = db.session.scalar(select(User).where(User.username_key == username.lower()))
+    user = db.session.scalar(select(User).where(User.username_key == username.lower())
+                             .with_for_update())
     if user is None:
-        return register_user(username, email, password, role), True
+        return _insert_user(username, email, hash_password(password), role), True
     _ensure_unique(username, email, exclude_id=user.id)
     user.email, user.role = email, role
-    user.password_hash = _hasher.hash(password)
+    if not password_matches(user, password):
+        user.password_hash = hash_password(password)
+        rotate_stamp(user)
     return user, False
 
 
+def rotate_stamp(user: User, keep_token: str | None = None) -> None:
+    """A new session stamp ends every session and remember-me cookie; API tokens go too
+    (all but `keep_token`, the caller's own). The caller holds the user's row lock."""
+    user.session_stamp = new_stamp()
+    revoke = delete(ApiToken).where(ApiToken.user_id == user.id)
+    if keep_token:
+        revoke = revoke.where(ApiToken.token_hash != digest(keep_token))
+    db.session.execute(revoke)
+
+
+def password_matches(user: User | None, password: str) -> bool:
+    """Argon2 verification; an unknown user is checked against the dummy hash (same timing)."""
+    hasher, dummy = _hashing()
+    try:
+        hasher.verify(user.password_hash if user else dummy, password)
+    except (VerificationError, InvalidHashError):
+        return False
+    return user is not None
+
+
+def verify_current_password(user: User, password, field: str = "current_password") -> None:
+    """The signed-in person proves it is them; wrong guesses count toward the lockout."""
+    if not isinstance(password, str) or not password or unencodable(password) \
+            or len(password) > MAX_PASSWORD:
+        raise ValidationFailed({field: ["is required to change your account"]})
+    key = lockout.key_for(user, "")
+    lockout.ensure_not_locked(key)
+    if not password_matches(user, password):
+        lockout.record_failure(key)
+        raise ValidationFailed({field: ["is not your current password"]})
+
+
 def authenticate(login: str, password: str) -> User | None:
-    """The user whose email or username and password match, else None."""
+    """The user whose email or username and password match, else None.
+
+    Raises lockout.SignInLocked while the account (or unknown login) is locked, and
+    ValidationFailed for a password that no account could have (NUL, lone surrogates)."""
+    if isinstance(password, str) and unencodable(password):
+        raise ValidationFailed({"password": ["contains characters that are not allowed"]})
     login = clean_text(login, single_line=True).lower()
     if not login or not isinstance(password, str) or len(password) > MAX_PASSWORD:
         return None
     user = db.session.scalar(select(User).where(
         or_(User.email == login, User.username_key == login)))
-    try:
-        _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
-    except (VerificationError, InvalidHashError):
+    key = lockout.key_for(user, login)
+    had_failures = lockout.ensure_not_locked(key)
+    if not password_matches(user, password):
+        lockout.record_failure(key)
         return None
-    if user is None:
-        return None
-    if _hasher.check_needs_rehash(user.password_hash):
-        _rehash(user.id, password)
+    if had_failures:
+        lockout.clear(key)
+    if _hashing()[0].check_needs_rehash(user.password_hash):
+        _set_hash(user.id, hash_password(password))
     return user
 
 
 @transactional
-def _rehash(user_id: int, password: str) -> None:
-    db.session.get(User, user_id).password_hash = _hasher.hash(password)
+def _set_hash(user_id: int, password_hash: str) -> None:
+    db.session.get(User, user_id).password_hash = password_hash
 
 
-def _digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
+def stamp_matches(user: User | None, stamp: str) -> bool:
+    return user is not None and hmac.compare_digest(user.session_stamp.encode(), stamp.encode())
+
+
+def digest(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8", "replace")).hexdigest()
+
+
+def _token_name(errors: Errors, value) -> str:
+    if value is not None and not isinstance(value, str):
+        errors.add("name", "must be a string")
+        return ""
+    name = clean_text(value, single_line=True)
+    if not name:
+        errors.add("name", "is required")
+    elif len(name) > 100:
+        errors.add("name", "must be at most 100 characters")
+    return name
+
+
+def issue_token(user: User, name: str = "Signed in through the API") -> str:
+    """A new bearer token for `user`; only its hash is kept, so this is the one time it is seen."""
+    return create_named_token(user, name)[0]
 
 
 @transactional
-def issue_token(user: User) -> str:
-    """A new bearer token for `user`; only its hash is kept, so this is the one time it is seen."""
+def create_named_token(user: User, name) -> tuple[str, ApiToken]:
+    """A token a person makes on the tokens page or with POST /me/tokens: (secret, row)."""
+    errors = Errors()
+    name = _token_name(errors, name)
+    errors.raise_if_any()
+    limit = current_app.config["API_TOKENS_PER_USER"]
+    count = db.session.scalar(select(func.count(ApiToken.id)).where(ApiToken.user_id == user.id))
+    if count >= limit:
+        raise ValidationFailed({"name": [f"you have {limit} tokens, the most allowed; "
+                                         "revoke one first"]})
     token = "cp_" + secrets.token_urlsafe(32)
-    db.session.add(ApiToken(user_id=user.id, token_hash=_digest(token)))
-    return token
+    row = ApiToken(user_id=user.id, token_hash=digest(token), name=name)
+    db.session.add(row)
+    db.session.flush()
+    return token, row
 
 
 @transactional
 def revoke_token(token: str) -> None:
-    row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(token)))
-    if row is not None:
-        db.session.delete(row)
+    db.session.execute(delete(ApiToken).where(ApiToken.token_hash == digest(token)))
+
+
+@transactional
+def revoke_token_by_id(actor: User, token_id) -> None:
+    """Revoke one of the actor's own tokens; anyone else's id is unknown (404)."""
+    try:
+        token_id = int(token_id)
+    except (TypeError, ValueError):
+        raise NotFound("No such token.") from None
+    result = db.session.execute(delete(ApiToken).where(
+        ApiToken.id == token_id, ApiToken.user_id == actor.id))
+    if result.rowcount == 0:
+        raise NotFound("No such token.")
+
+
+def list_tokens(user: User) -> list[ApiToken]:
+    return list(db.session.scalars(select(ApiToken).where(ApiToken.user_id == user.id)
+                                   .order_by(ApiToken.created_at.desc(), ApiToken.id.desc())))
 
 
 def user_for_token(token: str) -> User | None:
-    row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(token)))
+    row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == digest(token)))
     if row is None:
         return None
     if row.last_used_at is None or utcnow() - row.last_used_at > timedelta(minutes=5):

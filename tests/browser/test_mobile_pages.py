@@ -57,6 +57,9 @@ PAGES = [
     ("login", "/login", None, "Sign in"),
     ("register", "/register", None, "Create an account"),
     ("profile", "profile_url", None, "alice"),
+    ("settings", "/settings", "alice", "Settings"),
+    ("tokens", "/settings/tokens", "alice", "API tokens"),
+    ("forgot-password", "/password/forgot", None, "Forgot your password?"),
 ]
 
 
