@@ -13,7 +13,7 @@ PROJECT = Path(__file__).resolve().parent.parent
 
 
 class BoundedInt(IntegerConverter):
-    def __init__(self, url_map, fixed_digits=0, min=1, max=2**63 - 1, signed=False):
+    def __init__(self, url_map, fixed_digits=0, min=1, max=2**31 - 1, signed=False):
         super().__init__(url_map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
 

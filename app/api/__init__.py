@@ -1,4 +1,5 @@
-"""The JSON API v1 (../shared/API.md): bearer tokens, problem+json errors, cursor lists."""
+"""The JSON API v1 (../shared/API.md): strict pydantic input, problem+json errors, cursor lists,
+Idempotency-Key on POST, and an OpenAPI 3.1 document generated from the same models."""
 from flask import Blueprint
 
 from app.extensions import csrf

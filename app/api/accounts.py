@@ -1,57 +1,55 @@
 """API: tokens, registration, users, their reputation ledger, and /me."""
-from flask import g, jsonify
+from flask import g, url_for
 
-from app.api import bp
-from app.api.core import actor, created, json_body, listing, page_args, require_actor
-from app.api.serializers import iso, user_full
-from core.errors import Unauthorized
-from app.extensions import limiter
+from app.api import serializers as s
+from app.api.core import actor
+from app.api.registry import created, operation
+from app.api.schemas import NewUser, Paging, TokenRequest
 from community import queries, services
+from core.errors import Unauthorized
 from reputation import queries as reputation_queries
 
 
-@bp.post("/auth/token")
-@limiter.limit("10 per minute")
-def create_token():
-    data = json_body()
-    user = services.authenticate(data.get("email") or data.get("username") or "",
-                                 data.get("password") or "")
+@operation("POST", "/auth/token", body=TokenRequest, returns=s.Token, limit="10 per minute",
+           idempotent=False)  # the response holds a secret, which is never stored
+def create_token(body: TokenRequest):
+    """Sign in: a bearer token for an email (or username) and password."""
+    user = services.authenticate(body.email or body.username or "", body.password)
     if user is None:
         raise Unauthorized("The email or password is wrong.")
-    return jsonify({"token": services.issue_token(user), "user": user_full(user, user)})
+    return {"token": services.issue_token(user), "user": s.user_full(user, user)}
 
 
-@bp.delete("/auth/token")
+@operation("DELETE", "/auth/token", auth="required")
 def delete_token():
-    require_actor()
+    """Revoke the token this request was made with."""
     services.revoke_token(g.token)
-    return "", 204
 
 
-@bp.post("/users")
-@limiter.limit("10 per hour")
-def create_user():
-    data = json_body()
-    user = services.register_user(data.get("username"), data.get("email"), data.get("password"))
-    return created(user_full(user, user))
+@operation("POST", "/users", body=NewUser, status=201, returns=s.User, errors=(409,),
+           limit="10 per hour")
+def create_user(body: NewUser):
+    """Register an account."""
+    user = services.register_user(body.username, body.email, body.password)
+    return created(s.user_full(user, user), url_for("api.get_user", user_id=user.id))
 
 
-@bp.get("/users/<int:user_id>")
-def get_user(user_id):
-    return jsonify(user_full(queries.user_by_id(user_id), actor()))
+@operation("GET", "/users/<int:user_id>", returns=s.User)
+def get_user(user_id: int):
+    """A user's profile (email only to the user themself and to staff)."""
+    return s.user_full(queries.user_by_id(user_id), actor())
 
 
-@bp.get("/users/<int:user_id>/reputation")
-def get_reputation(user_id):
+@operation("GET", "/users/<int:user_id>/reputation", query=Paging, returns=s.ReputationList)
+def get_reputation(user_id: int, query: Paging):
+    """A user's reputation ledger, newest first."""
     user = queries.user_by_id(user_id)
-    limit, cursor = page_args()
-    events, next_cursor = reputation_queries.history(user.id, limit, cursor)
-    return listing([{"delta": e.delta, "reason": e.reason, "post_id": e.post_id,
-                     "thread_id": e.thread_id, "created_at": iso(e.created_at)} for e in events],
-                   next_cursor, reputation=user.reputation)
+    events, next_cursor = reputation_queries.history(user.id, query.size, query.cursor)
+    return {"items": [s.reputation_event(e) for e in events], "next_cursor": next_cursor,
+            "reputation": user.reputation}
 
 
-@bp.get("/me")
+@operation("GET", "/me", returns=s.Me, auth="required")
 def me():
-    user = require_actor()
-    return jsonify(user_full(user, user) | {"notification_count": 0})
+    """The caller's own user object."""
+    return s.user_full(actor(), actor()) | {"notification_count": 0}

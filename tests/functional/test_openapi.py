@@ -143,9 +143,15 @@ def test_real_responses_match_the_documented_schemas(document, api):
     check(document, api.post("/threads", json={"title": "t"}), "POST", "/api/v1/threads", 401)
     check(document, api.post("/threads", token, data="[1]", content_type="application/json"),
           "POST", "/api/v1/threads", 400)
-    check(document, api.post("/threads", token, json={
-        "title": "How do I reset the printer?", "body": "It blinks orange twice.",
-        "category": category.slug, "tags": "printing reset"}), "POST", "/api/v1/threads", 201)
+    ask = {"title": "How do I reset the printer?", "body": "It blinks orange twice.",
+           "category": category.slug, "tags": "printing reset"}
+    wrong = check(document, api.post("/threads", token, json=ask), "POST", "/api/v1/threads", 422)
+    assert set(wrong["errors"]) == {"tags"}  # API.md: tags is a list
+    made = api.post("/threads", token, json=ask | {"tags": ["printing", "reset"]})
+    created = check(document, made, "POST", "/api/v1/threads", 201)
+    assert made.headers["Location"] == f"/api/v1/threads/{created['id']}"
+    check(document, api.get(made.headers["Location"].removeprefix("/api/v1")),
+          "GET", "/api/v1/threads/{thread_id}", 200)
 
 
 def test_the_rest_of_the_api_matches_its_documented_schemas(document, api):
