@@ -213,3 +213,21 @@ def test_the_rest_of_the_api_matches_its_documented_schemas(document, api):
     check(document, api.delete(f"/posts/{answer.id}", admin_token),
           "DELETE", f"{v1}/posts/{{post_id}}", 204)
     check(document, api.get(f"/posts/{answer.id}"), "GET", f"{v1}/posts/{{post_id}}", 404)
+
+
+def test_creates_document_location_and_posts_document_idempotency_keys(document):
+    for path, item in document["paths"].items():
+        for method, operation in item.items():
+            if "201" in operation["responses"]:
+                assert "Location" in operation["responses"]["201"]["headers"], (method, path)
+            headers = {p["name"] for p in operation["parameters"] if p["in"] == "header"}
+            secret = operation["operationId"] == "create_token"  # its response is never stored
+            assert ("Idempotency-Key" in headers) == (method == "post" and not secret), (method, path)
+
+
+def test_request_bodies_refuse_unknown_fields_in_the_document_too(document):
+    for path, item in document["paths"].items():
+        for method, operation in item.items():
+            if "requestBody" in operation:
+                schema = resolve(operation["requestBody"], document)["content"]["application/json"]
+                assert schema["schema"]["additionalProperties"] is False, (method, path)
