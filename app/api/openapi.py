@@ -15,6 +15,7 @@ from app.api.schemas import MAX_ID
 REF = "#/components/schemas/{model}"
 JSON, PROBLEM = "application/json", "application/problem+json"
 _PARAM = re.compile(r"<(?:(\w+):)?(\w+)>")
+STATUSES = {200: "OK", 201: "Created", 202: "Accepted", 204: "Done; no body."}
 ERRORS = {
     400: "The body is not a JSON object, or a query parameter is invalid.",
     401: "No token where one is needed, or a token that is invalid or revoked.",
@@ -105,16 +106,16 @@ def _parameters(op: Operation) -> list[dict]:
 
 
 def _responses(op: Operation, schemas: dict) -> dict:
-    if op.returns is None:
-        responses = {"204": {"description": "Done; no body."}}
-    else:
-        responses = {str(op.status): {"description": "OK" if op.status == 200 else "Created",
-                                      "content": {JSON: {"schema": schemas[op.returns]}}}}
+    success = {"description": STATUSES.get(op.status, "Done")}
+    if op.returns is not None:
+        success["content"] = {JSON: {"schema": schemas[op.returns]}}
+    responses = {str(op.status): success}
     if op.status == 201:
         responses["201"]["headers"] = {"Location": {
             "description": "The new resource's API URL.", "schema": {"type": "string"}}}
     for code in sorted(_error_codes(op)):
-        response = {"description": ERRORS[code], "content": {PROBLEM: {"schema": schemas[s.Problem]}}}
+        problem = {PROBLEM: {"schema": schemas[s.Problem]}}
+        response = {"description": ERRORS[code], "content": problem}
         if code == 401:
             response["headers"] = {"WWW-Authenticate": {"schema": {"type": "string"}}}
         if code == 429:

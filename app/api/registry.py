@@ -24,7 +24,7 @@ class Operation:
     endpoint: str
     doc: str
     returns: Any = None           # a serializers TypedDict, or None for "no body"
-    status: int = 200
+    status: int | None = None     # default 200, or 204 when nothing is returned
     body: type[BaseModel] | None = None
     query: type[BaseModel] | None = None
     errors: tuple[int, ...] = ()  # beyond the ones every route of its kind may give
@@ -32,6 +32,9 @@ class Operation:
     limit: str | None = None      # a Flask-Limiter rate, e.g. "20 per minute"
     idempotent: bool = True       # POST only; False where the response holds a secret
     path_params: list[str] = field(default_factory=list)
+
+    def __post_init__(self):
+        self.status = self.status or (200 if self.returns else 204)
 
     @property
     def replays(self) -> bool:
@@ -43,11 +46,21 @@ OPERATIONS: list[Operation] = []
 
 def operation(method: str, rule: str, **options):
     """Register `view` at `rule`. The view gets the path values, `body=` and `query=` models,
-    and returns the response body (a dict), None for 204, or a Response (see `created`)."""
+    and returns the response body (a dict), None for no body, or a Response (see `created`).
+    A new route: a body model in schemas.py, a response TypedDict in serializers.py, and
+
+        @operation("POST", "/me/tokens", body=NewToken, status=201, returns=s.NewToken,
+                   auth="required", idempotent=False)  # False: the response holds a secret
+        def create_my_token(body: NewToken):
+            # (a docstring: its first line is the summary in the OpenAPI document)
+            token = services.issue_named_token(actor(), body.name)
+            return created(s.new_token(token), url_for("api.get_my_token", token_id=token.id))
+    """
 
     def decorate(view):
         op = Operation(method, rule, view.__name__, inspect.getdoc(view) or "", **options)
-        op.path_params = [p for p in inspect.signature(view).parameters if p not in ("body", "query")]
+        op.path_params = [name for name in inspect.signature(view).parameters
+                          if name not in ("body", "query")]
         OPERATIONS.append(op)
 
         @wraps(view)
@@ -84,7 +97,7 @@ def _respond(op: Operation, result) -> Response:
     if isinstance(result, Response):
         response = result
     elif result is None:
-        response = Response(status=204)
+        response = Response(status=op.status)
     else:
         response = jsonify(result)
         response.status_code = op.status

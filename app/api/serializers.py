@@ -143,7 +143,8 @@ class ReputationEvent(TypedDict):
 
 
 class Page(TypedDict):
-    next_cursor: Annotated[str | None, Field(description="?cursor= for the next page; null at the end.")]
+    next_cursor: Annotated[str | None,
+                           Field(description="?cursor= for the next page; null at the end.")]
 
 
 class CategoryList(Page):
