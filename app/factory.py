@@ -14,7 +14,23 @@ from core.database import db
 PROJECT = Path(__file__).resolve().parent.parent
 
 
+def _decimals_up_to(limit: int) -> str:
+    """A regex for 1..limit written without leading zeros."""
+    digits = str(limit)
+    parts = [rf"[1-9]\d{{0,{len(digits) - 2}}}"] if len(digits) > 1 else []
+    for i, digit in enumerate(map(int, digits)):
+        low = 1 if i == 0 else 0
+        if digit > low:
+            parts.append(rf"{digits[:i]}[{low}-{digit - 1}]\d{{{len(digits) - i - 1}}}")
+    return "(?:" + "|".join([*parts, digits]) + ")"
+
+
 class BoundedInt(IntegerConverter):
+    """Ids are 32-bit INTEGERs. A larger number matches no route, so it is a 404 whatever the
+    method (a converter refusing it after matching would make Werkzeug answer 405)."""
+
+    regex = _decimals_up_to(MAX_ID)
+
     def __init__(self, url_map, fixed_digits=0, min=1, max=MAX_ID, signed=False):
         super().__init__(url_map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 

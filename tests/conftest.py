@@ -3,6 +3,7 @@ named by DATABASE_URL, truncated between tests), the app, clients with CSRF, and
 import os
 import re
 import shutil
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -57,6 +58,13 @@ def database_template(tmp_path_factory):
 
 @pytest.fixture
 def app(database_template, tmp_path):
+    with app_on(database_template, tmp_path) as application:
+        yield application
+
+
+@contextmanager
+def app_on(database_template, tmp_path):
+    """An app on a fresh copy of the migrated database (the PostgreSQL one truncated after)."""
     if USING_POSTGRES:
         uri = POSTGRES_URL
     else:

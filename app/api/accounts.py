@@ -1,15 +1,17 @@
 """API: tokens, registration, users, their reputation ledger, /me, the caller's own tokens and
 password reset by mail."""
-from flask import g, jsonify, url_for
+from flask import g, url_for
 
 from app import mail
 from app.api import bp
-from app.api.core import actor, created, json_body, listing, page_args, require_actor
-from app.api.serializers import iso, user_full
+from app.api import serializers as s
+from app.api.core import actor
+from app.api.registry import created, operation
+from app.api.schemas import (MeUpdate, NewToken, NewUser, Paging, PasswordResetConfirm,
+                             PasswordResetRequest, TokenRequest)
 from app.handlers import problem_response
-from core.errors import Unauthorized, ValidationFailed
-from app.extensions import limiter
 from community import queries, services
+from core.errors import Unauthorized
 from reputation import queries as reputation_queries
 
 
@@ -19,117 +21,105 @@ def sign_in_locked(exc: services.SignInLocked):
                             headers={"Retry-After": str(exc.retry_after)})
 
 
-def _only(data: dict, *allowed: str) -> dict:
-    """The body with no field but `allowed` (an unknown field is a 422 naming it)."""
-    unknown = sorted(set(data) - set(allowed))
-    if unknown:
-        raise ValidationFailed({name[:64]: ["is not a known field"] for name in unknown})
-    return data
-
-
-@bp.post("/auth/token")
-@limiter.limit("10 per minute")
-def create_token():
-    data = json_body()
-    user = services.authenticate(data.get("email") or data.get("username") or "",
-                                 data.get("password") or "")
+@operation("POST", "/auth/token", body=TokenRequest, returns=s.Token, limit="10 per minute",
+           idempotent=False)  # the response holds a secret, which is never stored
+def create_token(body: TokenRequest):
+    """Sign in: a bearer token for an email (or username) and password."""
+    user = services.authenticate(body.email or body.username or "", body.password)
     if user is None:
         raise Unauthorized("The email or password is wrong.")
-    return jsonify({"token": services.issue_token(user), "user": user_full(user, user)})
+    return {"token": services.issue_token(user), "user": s.user_full(user, user)}
 
 
-@bp.delete("/auth/token")
+@operation("DELETE", "/auth/token", auth="required")
 def delete_token():
-    require_actor()
+    """Revoke the token this request was made with."""
     services.revoke_token(g.token)
-    return "", 204
 
 
-@bp.post("/auth/password-reset")
-@limiter.limit("5 per hour")
-def request_password_reset():
-    data = _only(json_body(), "email")
-    issued = services.request_password_reset(data.get("email"))
-    if issued is not None:
-        mail.send_password_reset(*issued)
-    # The same answer whether or not the address has an account.
-    return jsonify({"detail": "If that address has an account, a reset link is on its way."}), 202
+@operation("POST", "/users", body=NewUser, status=201, returns=s.User, errors=(409,),
+           limit="10 per hour")
+def create_user(body: NewUser):
+    """Register an account."""
+    user = services.register_user(body.username, body.email, body.password)
+    return created(s.user_full(user, user), url_for("api.get_user", user_id=user.id))
 
 
-@bp.post("/auth/password-reset/confirm")
-@limiter.limit("10 per hour")
-def confirm_password_reset():
-    data = _only(json_body(), "token", "password")
-    services.reset_password(data.get("token"), data.get("password"))
-    return "", 204
+@operation("GET", "/users/<int:user_id>", returns=s.User)
+def get_user(user_id: int):
+    """A user's profile (email only to the user themself and to staff)."""
+    return s.user_full(queries.user_by_id(user_id), actor())
 
 
-@bp.post("/users")
-@limiter.limit("10 per hour")
-def create_user():
-    data = json_body()
-    user = services.register_user(data.get("username"), data.get("email"), data.get("password"))
-    return created(user_full(user, user))
-
-
-@bp.get("/users/<int:user_id>")
-def get_user(user_id):
-    return jsonify(user_full(queries.user_by_id(user_id), actor()))
-
-
-@bp.get("/users/<int:user_id>/reputation")
-def get_reputation(user_id):
+@operation("GET", "/users/<int:user_id>/reputation", query=Paging, returns=s.ReputationList)
+def get_reputation(user_id: int, query: Paging):
+    """A user's reputation ledger, newest first."""
     user = queries.user_by_id(user_id)
-    limit, cursor = page_args()
-    events, next_cursor = reputation_queries.history(user.id, limit, cursor)
-    return listing([{"delta": e.delta, "reason": e.reason, "post_id": e.post_id,
-                     "thread_id": e.thread_id, "created_at": iso(e.created_at)} for e in events],
-                   next_cursor, reputation=user.reputation)
+    events, next_cursor = reputation_queries.history(user.id, query.size, query.cursor)
+    return {"items": [s.reputation_event(e) for e in events], "next_cursor": next_cursor,
+            "reputation": user.reputation}
 
 
-def _me(user):
-    return user_full(user, user) | {"notification_count": 0,
-                                    "pending_email": services.pending_email(user)}
+def _me(user) -> s.MyAccount:
+    return s.user_full(user, user) | {"notification_count": 0,
+                                      "pending_email": services.pending_email(user)}
 
 
-@bp.get("/me")
+@operation("GET", "/me", returns=s.MyAccount, auth="required")
 def me():
-    return jsonify(_me(require_actor()))
+    """The caller's own user object."""
+    return _me(actor())
 
 
-@bp.patch("/me")
-@limiter.limit("20 per hour")
-def update_me():
-    user, data = require_actor(), _only(json_body(), "current_password", "email", "password")
+@operation("PATCH", "/me", body=MeUpdate, returns=s.MyAccount, auth="required",
+           errors=(409, 429), limit="20 per hour")
+def update_me(body: MeUpdate):
+    """Change email (counts once confirmed by mail) or password; a new password ends every
+    other session and token."""
+    user = actor()
     old_email = user.email
-    user, link = services.update_account(user, data.get("current_password"), data.get("email"),
-                                         data.get("password"), keep_token=g.token)
+    user, link = services.update_account(user, body.current_password, body.email, body.password,
+                                         keep_token=g.token)
     if link is not None:
         mail.send_email_confirmation(user, old_email, *link)
-    return jsonify(_me(user))
+    return _me(user)
 
 
-def _token(row) -> dict:
-    return {"id": row.id, "name": row.name, "created_at": iso(row.created_at),
-            "last_used_at": iso(row.last_used_at)}
+@operation("POST", "/auth/password-reset", body=PasswordResetRequest, status=202,
+           returns=s.Accepted, limit="5 per hour")
+def request_password_reset(body: PasswordResetRequest):
+    """Mail a single-use reset link, valid one hour; the same answer whether or not the address
+    has an account."""
+    issued = services.request_password_reset(body.email)
+    if issued is not None:
+        mail.send_password_reset(*issued)
+    return {"detail": "If that address has an account, a reset link is on its way."}
 
 
-@bp.get("/me/tokens")
+@operation("POST", "/auth/password-reset/confirm", body=PasswordResetConfirm,
+           limit="10 per hour")
+def confirm_password_reset(body: PasswordResetConfirm):
+    """Set a new password with a reset token; every session and token of the user ends."""
+    services.reset_password(body.token, body.password)
+
+
+@operation("GET", "/me/tokens", returns=s.TokenList, auth="required")
 def list_my_tokens():
-    return listing([_token(row) for row in services.list_tokens(require_actor())])
+    """The caller's API tokens, never their secrets."""
+    return {"items": [s.token_info(row) for row in services.list_tokens(actor())],
+            "next_cursor": None}
 
 
-@bp.post("/me/tokens")
-@limiter.limit("30 per hour")
-def create_my_token():
-    user, data = require_actor(), _only(json_body(), "name")
-    secret, row = services.create_named_token(user, data.get("name"))
-    response = created({"id": row.id, "name": row.name, "token": secret})
-    response.headers["Location"] = url_for("api.revoke_my_token", token_id=row.id)
-    return response
+@operation("POST", "/me/tokens", body=NewToken, status=201, returns=s.NewToken, auth="required",
+           limit="30 per hour", idempotent=False)  # the response holds a secret
+def create_my_token(body: NewToken):
+    """A new named token; its secret is shown this once."""
+    secret, row = services.create_named_token(actor(), body.name)
+    return created({"id": row.id, "name": row.name, "token": secret},
+                   url_for("api.revoke_my_token", token_id=row.id))
 
 
-@bp.delete("/me/tokens/<int:token_id>")
-def revoke_my_token(token_id):
-    services.revoke_token_by_id(require_actor(), token_id)
-    return "", 204
+@operation("DELETE", "/me/tokens/<int:token_id>", auth="required")
+def revoke_my_token(token_id: int):
+    """Revoke one of your tokens (another user's id is a 404)."""
+    services.revoke_token_by_id(actor(), token_id)

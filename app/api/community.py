@@ -1,118 +1,121 @@
 """API: categories, threads, answers, edits and revisions, deletion, votes, accepts."""
-from flask import jsonify, request
+from flask import url_for
 
-from app.api import bp
-from app.api.core import (actor, created, json_body, listing, number_cursor, page_args,
-                          require_actor)
 from app.api import serializers as s
-from core.errors import ValidationFailed
-from app.extensions import limiter
+from app.api.core import actor, number_cursor
+from app.api.registry import created, operation
+from app.api.schemas import (AcceptRequest, NewAnswer, NewCategory, NewThread, Paging, PostEdit,
+                             ThreadEdit, ThreadFilters, VoteRequest)
 from community import queries, services
 
 
-@bp.get("/categories")
-def list_categories():
-    limit, cursor = page_args()
-    offset = number_cursor(cursor)
-    rows = queries.categories(limit + 1, offset)
-    next_cursor = str(offset + limit) if len(rows) > limit else None
-    return listing([s.category(c) for c in rows[:limit]], next_cursor)
+@operation("GET", "/categories", query=Paging, returns=s.CategoryList)
+def list_categories(query: Paging):
+    """Every category, in display order."""
+    offset = number_cursor(query.cursor)
+    rows = queries.categories(query.size + 1, offset)
+    next_cursor = str(offset + query.size) if len(rows) > query.size else None
+    return {"items": [s.category(c) for c in rows[:query.size]], "next_cursor": next_cursor}
 
 
-@bp.post("/categories")
-def create_category():
-    data = json_body()
-    category = services.create_category(require_actor(), data.get("name"), data.get("slug"),
-                                        data.get("description") or "")
-    return created(s.category(category))
+@operation("GET", "/categories/<slug>", returns=s.Category)
+def get_category(slug: str):
+    """One category, by its slug."""
+    return s.category(queries.category_by_slug(slug))
 
 
-@bp.get("/threads")
-def list_threads():
-    limit, cursor = page_args()
-    args = request.args
+@operation("POST", "/categories", body=NewCategory, status=201, returns=s.Category,
+           auth="required", errors=(403, 409))
+def create_category(body: NewCategory):
+    """Create a category (administrators)."""
+    category = services.create_category(actor(), body.name, body.slug, body.description)
+    return created(s.category(category), url_for("api.get_category", slug=category.slug))
+
+
+@operation("GET", "/threads", query=ThreadFilters, returns=s.ThreadList)
+def list_threads(query: ThreadFilters):
+    """Threads the caller may see, filtered and sorted, a page at a time."""
     threads, next_cursor = queries.list_threads(
-        actor(), category=args.get("category"), tag=args.get("tag"), status=args.get("status"),
-        sort=args.get("sort", "newest"), limit=limit, cursor=cursor)
-    return listing([s.thread_summary(t) for t in threads], next_cursor)
+        actor(), category=query.category, tag=query.tag, status=query.status, sort=query.sort,
+        limit=query.size, cursor=query.cursor)
+    return {"items": [s.thread_summary(t) for t in threads], "next_cursor": next_cursor}
 
 
-@bp.post("/threads")
-@limiter.limit("20 per minute")
-def create_thread():
-    data = json_body()
-    thread = services.create_thread(require_actor(), data.get("title"), data.get("body"),
-                                    data.get("category"), data.get("tags"))
-    return created(s.thread_detail(queries.thread_page(actor(), thread.id), actor()))
+@operation("POST", "/threads", body=NewThread, status=201, returns=s.ThreadDetail,
+           auth="required", errors=(403, 404), limit="20 per minute")
+def create_thread(body: NewThread):
+    """Ask a question."""
+    thread = services.create_thread(actor(), body.title, body.body, body.category, body.tags)
+    return created(_thread(thread.id), url_for("api.get_thread", thread_id=thread.id))
 
 
-@bp.get("/threads/<int:thread_id>")
-def get_thread(thread_id):
-    return jsonify(s.thread_detail(queries.thread_page(actor(), thread_id), actor()))
+@operation("GET", "/threads/<int:thread_id>", returns=s.ThreadDetail)
+def get_thread(thread_id: int):
+    """A thread with its question and the answers the caller may see."""
+    return _thread(thread_id)
 
 
-@bp.patch("/threads/<int:thread_id>")
-def edit_thread(thread_id):
-    data = json_body()
-    services.edit_thread(require_actor(), thread_id, title=data.get("title"), body=data.get("body"),
-                         tags=data.get("tags"), category=data.get("category"))
-    return jsonify(s.thread_detail(queries.thread_page(actor(), thread_id), actor()))
+@operation("PATCH", "/threads/<int:thread_id>", body=ThreadEdit, returns=s.ThreadDetail,
+           auth="required", errors=(403,))
+def edit_thread(thread_id: int, body: ThreadEdit):
+    """Edit the question: only the fields sent change."""
+    services.edit_thread(actor(), thread_id, title=body.title, body=body.body, tags=body.tags,
+                         category=body.category)
+    return _thread(thread_id)
 
 
-@bp.post("/threads/<int:thread_id>/answers")
-@limiter.limit("30 per minute")
-def create_answer(thread_id):
-    data = json_body()
-    post = services.create_answer(require_actor(), thread_id, data.get("body"))
-    return created(s.post(queries.visible_post(actor(), post.id)[0], 0))
+@operation("POST", "/threads/<int:thread_id>/answers", body=NewAnswer, status=201,
+           returns=s.Post, auth="required", errors=(403,), limit="30 per minute")
+def create_answer(thread_id: int, body: NewAnswer):
+    """Answer a question."""
+    post = services.create_answer(actor(), thread_id, body.body)
+    return created(s.post(queries.visible_post(actor(), post.id)[0], 0),
+                   url_for("api.get_post", post_id=post.id))
 
 
-@bp.get("/posts/<int:post_id>")
-def get_post(post_id):
-    return jsonify(s.post(queries.visible_post(actor(), post_id)[0]))
+@operation("GET", "/posts/<int:post_id>", returns=s.Post)
+def get_post(post_id: int):
+    """One post."""
+    return s.post(queries.visible_post(actor(), post_id)[0])
 
 
-@bp.patch("/posts/<int:post_id>")
-def edit_post(post_id):
-    data = json_body()
-    services.edit_post(require_actor(), post_id, data.get("body"))
-    return jsonify(s.post(queries.visible_post(actor(), post_id)[0]))
+@operation("PATCH", "/posts/<int:post_id>", body=PostEdit, returns=s.Post, auth="required",
+           errors=(403,))
+def edit_post(post_id: int, body: PostEdit):
+    """Edit a post's Markdown."""
+    services.edit_post(actor(), post_id, body.body)
+    return s.post(queries.visible_post(actor(), post_id)[0])
 
 
-@bp.get("/posts/<int:post_id>/revisions")
-def post_revisions(post_id):
-    limit, cursor = page_args()
-    rows = queries.revisions(actor(), post_id, limit + 1, number_cursor(cursor))
-    next_cursor = str(rows[limit - 1].rev) if len(rows) > limit else None
-    return listing([{"rev": r.rev, "author": s.user_brief(r.author), "title": r.title,
-                     "body": r.body, "created_at": s.iso(r.created_at)} for r in rows[:limit]],
-                   next_cursor)
+@operation("GET", "/posts/<int:post_id>/revisions", query=Paging, returns=s.RevisionList)
+def post_revisions(post_id: int, query: Paging):
+    """A post's revisions, oldest first."""
+    rows = queries.revisions(actor(), post_id, query.size + 1, number_cursor(query.cursor))
+    next_cursor = str(rows[query.size - 1].rev) if len(rows) > query.size else None
+    return {"items": [s.revision(r) for r in rows[:query.size]], "next_cursor": next_cursor}
 
 
-@bp.delete("/posts/<int:post_id>")
-def delete_post(post_id):
-    services.delete_post(require_actor(), post_id)
-    return "", 204
+@operation("DELETE", "/posts/<int:post_id>", auth="required", errors=(403,))
+def delete_post(post_id: int):
+    """Soft-delete a post (the question's post deletes its thread)."""
+    services.delete_post(actor(), post_id)
 
 
-@bp.post("/posts/<int:post_id>/vote")
-def vote(post_id):
-    user = require_actor()
-    data = json_body()
-    if "value" not in data:
-        raise ValidationFailed({"value": ["is required (1, -1 or 0)"]})
-    score, my_vote = services.cast_vote(user, post_id, data["value"])
-    return jsonify({"score": score, "my_vote": my_vote})
+@operation("POST", "/posts/<int:post_id>/vote", body=VoteRequest, returns=s.VoteResult,
+           auth="required", errors=(403,))
+def vote(post_id: int, body: VoteRequest):
+    """Vote a post up or down, or retract the vote."""
+    score, my_vote = services.cast_vote(actor(), post_id, body.value)
+    return {"score": score, "my_vote": my_vote}
 
 
-@bp.post("/threads/<int:thread_id>/accept")
-def accept(thread_id):
-    user = require_actor()
-    data = json_body()
-    if "post_id" not in data:
-        raise ValidationFailed({"post_id": ["is required (an answer's id, or null to un-accept)"]})
-    post_id = data["post_id"]
-    if post_id is not None and (isinstance(post_id, bool) or not isinstance(post_id, int)):
-        raise ValidationFailed({"post_id": ["must be an integer or null"]})
-    services.accept_answer(user, thread_id, post_id)
-    return jsonify(s.thread_detail(queries.thread_page(actor(), thread_id), actor()))
+@operation("POST", "/threads/<int:thread_id>/accept", body=AcceptRequest, returns=s.ThreadDetail,
+           auth="required", errors=(403,))
+def accept(thread_id: int, body: AcceptRequest):
+    """Accept an answer as the solution, or un-accept with null."""
+    services.accept_answer(actor(), thread_id, body.post_id)
+    return _thread(thread_id)
+
+
+def _thread(thread_id: int) -> s.ThreadDetail:
+    return s.thread_detail(queries.thread_page(actor(), thread_id), actor())

@@ -1,11 +1,11 @@
-"""What every API endpoint shares: who is calling, the JSON body, list paging, responses."""
-from flask import g, jsonify, request
+"""What every API endpoint shares: who is calling (bearer tokens), and 401 versus 403."""
+from flask import g, request
 
 from app.api import bp
-from core.errors import BadRequest, PermissionDenied, Unauthorized
 from app.handlers import problem_response
 from community.models import ANONYMOUS
 from community.services import user_for_token
+from core.errors import BadRequest, PermissionDenied, Unauthorized
 
 
 def token_actor():
@@ -63,24 +63,6 @@ def require_actor():
     return g.actor
 
 
-def json_body() -> dict:
-    data = request.get_json(silent=True)
-    if not isinstance(data, dict):
-        raise BadRequest("The request body must be a JSON object (Content-Type: application/json).")
-    return data
-
-
-def page_args() -> tuple[int, str | None]:
-    raw = request.args.get("limit", "20")
-    try:
-        limit = int(raw)
-    except ValueError:
-        raise BadRequest("limit must be a whole number from 1 to 100.") from None
-    if limit < 1:
-        raise BadRequest("limit must be a whole number from 1 to 100.")
-    return min(limit, 100), request.args.get("cursor") or None
-
-
 def number_cursor(cursor: str | None) -> int:
     """A cursor that is a plain position (small lists: categories, revisions)."""
     if cursor is None:
@@ -88,13 +70,3 @@ def number_cursor(cursor: str | None) -> int:
     if not (cursor.isascii() and cursor.isdigit() and len(cursor) <= 10 and int(cursor) < 2**31):
         raise BadRequest("The cursor is not valid; start again without it.")
     return int(cursor)
-
-
-def listing(items: list, next_cursor: str | None = None, **extra):
-    return jsonify({"items": items, "next_cursor": next_cursor, **extra})
-
-
-def created(body: dict):
-    response = jsonify(body)
-    response.status_code = 201
-    return response

@@ -143,9 +143,15 @@ def test_real_responses_match_the_documented_schemas(document, api):
     check(document, api.post("/threads", json={"title": "t"}), "POST", "/api/v1/threads", 401)
     check(document, api.post("/threads", token, data="[1]", content_type="application/json"),
           "POST", "/api/v1/threads", 400)
-    check(document, api.post("/threads", token, json={
-        "title": "How do I reset the printer?", "body": "It blinks orange twice.",
-        "category": category.slug, "tags": "printing reset"}), "POST", "/api/v1/threads", 201)
+    ask = {"title": "How do I reset the printer?", "body": "It blinks orange twice.",
+           "category": category.slug, "tags": "printing reset"}
+    wrong = check(document, api.post("/threads", token, json=ask), "POST", "/api/v1/threads", 422)
+    assert set(wrong["errors"]) == {"tags"}  # API.md: tags is a list
+    made = api.post("/threads", token, json=ask | {"tags": ["printing", "reset"]})
+    created = check(document, made, "POST", "/api/v1/threads", 201)
+    assert made.headers["Location"] == f"/api/v1/threads/{created['id']}"
+    check(document, api.get(made.headers["Location"].removeprefix("/api/v1")),
+          "GET", "/api/v1/threads/{thread_id}", 200)
 
 
 def test_the_rest_of_the_api_matches_its_documented_schemas(document, api):
@@ -207,3 +213,22 @@ def test_the_rest_of_the_api_matches_its_documented_schemas(document, api):
     check(document, api.delete(f"/posts/{answer.id}", admin_token),
           "DELETE", f"{v1}/posts/{{post_id}}", 204)
     check(document, api.get(f"/posts/{answer.id}"), "GET", f"{v1}/posts/{{post_id}}", 404)
+
+
+def test_creates_document_location_and_posts_document_idempotency_keys(document):
+    for path, item in document["paths"].items():
+        for method, operation in item.items():
+            if "201" in operation["responses"]:
+                assert "Location" in operation["responses"]["201"]["headers"], (method, path)
+            headers = {p["name"] for p in operation["parameters"] if p["in"] == "header"}
+            # Responses holding a secret (a token) are never stored, so never replayed.
+            secret = operation["operationId"] in ("create_token", "create_my_token")
+            assert ("Idempotency-Key" in headers) == (method == "post" and not secret), (method, path)
+
+
+def test_request_bodies_refuse_unknown_fields_in_the_document_too(document):
+    for path, item in document["paths"].items():
+        for method, operation in item.items():
+            if "requestBody" in operation:
+                schema = resolve(operation["requestBody"], document)["content"]["application/json"]
+                assert schema["schema"]["additionalProperties"] is False, (method, path)
