@@ -1,4 +1,7 @@
-"""Input cleaning and field checks shared by every service; errors name the field."""
+"""Input cleaning and field checks shared by every service; errors name the field.
+Every function here is linear in its input: it runs on request data before any length check."""
+import functools
+import itertools
 import re
 import unicodedata
 
@@ -12,6 +15,36 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _TAG = re.compile(r"^[a-z0-9][a-z0-9+#.-]{0,34}$")
 USERNAME = re.compile(r"^[A-Za-z0-9_.-]{3,30}$")
 EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$")
+# A request may name at most this many tags at once, however many are duplicates.
+MAX_RAW_TAGS = 50
+_TAG_ITEM = re.compile(r"[^,\s]+")
+# Unicode's Stream-Safe Text Format (UAX #15): after 30 non-starters in a row, a combining
+# grapheme joiner; NFC reorders each run of combining marks with a quadratic sort.
+_STREAM_SAFE_RUN = 30
+_GRAPHEME_JOINER = "\u034f"
+_LAST_NON_STARTER = 0x1E94A  # Unicode 15: no combining mark lies above this
+
+
+@functools.cache
+def _long_combining_runs() -> re.Pattern:
+    """Runs of more than 30 characters that are, or decompose to, combining marks."""
+    def leads_with_mark(char: str) -> bool:
+        if unicodedata.combining(char):
+            return True
+        decomposition = unicodedata.decomposition(char)
+        return bool(decomposition) and not decomposition.startswith("<") and bool(
+            unicodedata.combining(chr(int(decomposition.split()[0], 16))))
+    marks = "".join(re.escape(chr(c)) for c in range(0x300, _LAST_NON_STARTER + 1)
+                    if leads_with_mark(chr(c)))
+    return re.compile(f"[{marks}]{{{_STREAM_SAFE_RUN + 1},}}")
+
+
+def _stream_safe(value: str) -> str:
+    def split(run: re.Match) -> str:
+        text = run.group()
+        return _GRAPHEME_JOINER.join(text[i:i + _STREAM_SAFE_RUN]
+                                     for i in range(0, len(text), _STREAM_SAFE_RUN))
+    return _long_combining_runs().sub(split, value)
 
 
 def clean_text(value, *, single_line: bool = False) -> str:
@@ -24,7 +57,7 @@ def clean_text(value, *, single_line: bool = False) -> str:
     # Lone surrogates cannot be encoded for storage; drop them rather than fail.
     value = value.encode("utf-8", "ignore").decode("utf-8")
     # Store what was measured: NFC, so a length check and the column agree on PostgreSQL.
-    value = unicodedata.normalize("NFC", value)
+    value = unicodedata.normalize("NFC", _stream_safe(value))
     if single_line:
         value = " ".join(value.split())
     return value.strip()
@@ -78,23 +111,38 @@ def clean_body(errors: Errors, value) -> str:
     return body
 
 
+def _raw_tags(errors: Errors, value) -> list[str] | None:
+    """The submitted tags as strings, refused whole when they are not strings or too many."""
+    if isinstance(value, str):
+        # Lazily, so a megabyte of commas costs no more than the 51 items needed to refuse it.
+        value = [m.group() for m in itertools.islice(_TAG_ITEM.finditer(value), MAX_RAW_TAGS + 1)]
+    if not isinstance(value, (list, tuple)) or not all(isinstance(raw, str) for raw in value):
+        errors.add("tags", "must be a list of strings")
+        return None
+    if len(value) > MAX_RAW_TAGS:
+        errors.add("tags", f"at most {current_app.config['MAX_TAGS']} tags "
+                           f"(more than {MAX_RAW_TAGS} were sent)")
+        return None
+    return value
+
+
 def clean_tags(errors: Errors, value) -> list[str]:
     """Tags arrive as a list or a comma/space separated string; stored lower-case, unique, ordered."""
     if value is None:
         return []
-    if isinstance(value, str):
-        value = re.split(r"[,\s]+", value)
-    if not isinstance(value, (list, tuple)):
-        errors.add("tags", "must be a list of strings")
+    raw_tags = _raw_tags(errors, value)
+    if raw_tags is None:
         return []
     tags: list[str] = []
-    for raw in value:
+    seen: set[str] = set()
+    for raw in raw_tags:
         tag = clean_text(raw, single_line=True).lower().replace(" ", "-")
         if not tag:
             continue
         if not _TAG.match(tag):
             errors.add("tags", f"'{tag[:40]}' must be 1-35 letters, digits or + # . -")
-        elif tag not in tags:
+        elif tag not in seen:
+            seen.add(tag)
             tags.append(tag)
     if len(tags) > current_app.config["MAX_TAGS"]:
         errors.add("tags", f"at most {current_app.config['MAX_TAGS']} tags")
