@@ -35,7 +35,7 @@ def create_answer(actor, thread_id, body, is_draft: bool = False) -> Post:
 
 
 @transactional
-def edit_post(actor, post_id, body) -> Post:
+def edit_post(actor, post_id, body, reason=None) -> Post:
     post = get_post(post_id, lock=True)
     thread = get_thread(post.thread_id, lock=True)
     ensure(can_edit_post, actor, post, thread)
@@ -43,7 +43,8 @@ def edit_post(actor, post_id, body) -> Post:
     body = clean_body(errors, body)
     errors.raise_if_any()
     if body != post.body:
-        rev = _add_revision(actor, post, body, title=thread.title if post.is_question else None)
+        rev = _add_revision(actor, post, body, title=thread.title if post.is_question else None,
+                            reason=reason)
         thread.last_activity_at = utcnow()
         touch(thread)
         events.emit(db.session, events.post_edited, post, thread=thread, actor=actor, rev=rev)

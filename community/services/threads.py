@@ -9,7 +9,8 @@ from community.policies import can_create_thread, can_edit_post, ensure
 from community.services.loading import (get_category, get_or_create_tags, get_post, get_thread,
                                         touch)
 from core.transactions import transactional
-from community.validation import Errors, clean_body, clean_tags, clean_title, make_slug
+from community.validation import (Errors, clean_body, clean_tags, clean_text, clean_title,
+                                  make_slug)
 
 
 @transactional
@@ -32,15 +33,16 @@ def create_thread(actor, title, body, category, tags=None) -> Thread:
     db.session.flush()
     thread.question_post_id = post.id
     db.session.add(Revision(post_id=post.id, rev=1, author_id=actor.id, title=title, body=body,
-                            created_at=now))
+                            tags=" ".join(tags), created_at=now))
     _bump_category(category.id, +1)
     events.emit(db.session, events.thread_created, thread, post=post, actor=actor)
     return thread
 
 
 @transactional
-def edit_thread(actor, thread_id, title=None, body=None, tags=None, category=None) -> Thread:
-    """Change any of title, body, tags and category; a title or body change adds a revision."""
+def edit_thread(actor, thread_id, title=None, body=None, tags=None, category=None,
+                reason=None) -> Thread:
+    """Change any of title, body, tags and category; a title, body or tags change adds a revision."""
     thread = get_thread(thread_id, lock=True, with_tags=True)
     post = get_post(thread.question_post_id, lock=True)
     ensure(can_edit_post, actor, post, thread)
@@ -60,11 +62,12 @@ def edit_thread(actor, thread_id, title=None, body=None, tags=None, category=Non
     if new_tags is not None and set(new_tags) != {t.name for t in thread.tags}:
         thread.tags = get_or_create_tags(new_tags)
         changed.append("tags")
-    if new_title != thread.title or new_body != post.body:
+    if new_title != thread.title or new_body != post.body or "tags" in changed:
         changed += [f for f, new, old in (("title", new_title, thread.title),
                                           ("body", new_body, post.body)) if new != old]
         thread.title, thread.slug = new_title, make_slug(new_title)
-        _add_revision(actor, post, new_body, title=new_title)
+        _add_revision(actor, post, new_body, title=new_title, reason=reason,
+                      tags=[t.name for t in thread.tags])
     if changed:
         thread.updated_at = thread.last_activity_at = utcnow()
         touch(thread)
@@ -73,11 +76,14 @@ def edit_thread(actor, thread_id, title=None, body=None, tags=None, category=Non
     return thread
 
 
-def _add_revision(actor, post: Post, body: str, title: str | None = None) -> int:
+def _add_revision(actor, post: Post, body: str, title: str | None = None, reason=None,
+                  tags: list[str] | None = None) -> int:
     post.revision_count += 1
     post.body, post.body_html, post.updated_at = body, render(body), utcnow()
+    reason = clean_text(reason, single_line=True)[:300] or None  # the web form checks the length
     db.session.add(Revision(post_id=post.id, rev=post.revision_count, author_id=actor.id,
-                            title=title, body=body))
+                            title=title, body=body, reason=reason,
+                            tags=" ".join(tags) if tags is not None else None))
     return post.revision_count
 
 
