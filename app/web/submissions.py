@@ -29,7 +29,7 @@ class FormSubmission(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     token: Mapped[str] = mapped_column(String(64))
     result_url: Mapped[str | None] = mapped_column(String(500), nullable=True)
-    created_at = mapped_column(UTCDateTime, default=utcnow)
+    created_at = mapped_column(UTCDateTime, default=utcnow, index=True)
 
 
 class SubmissionPending(Conflict):
@@ -86,9 +86,10 @@ def submit_once(actor, token: str | None, create) -> tuple[str, bool]:
 
 @transactional
 def _claim(user_id: int, token: str) -> None:
-    """Insert the claim in its own short transaction; a repeat hits the unique constraint."""
+    """Insert the claim in its own short transaction; a repeat hits the unique constraint.
+    Claims past their lifetime (anyone's) are cleared first, so the table stays a day's worth."""
     db.session.execute(delete(FormSubmission).where(
-        FormSubmission.user_id == user_id, FormSubmission.created_at < utcnow() - LIFETIME))
+        FormSubmission.created_at < utcnow() - LIFETIME))
     db.session.add(FormSubmission(user_id=user_id, token=token, created_at=utcnow()))
     db.session.flush()
 

@@ -29,6 +29,9 @@ def upgrade():
         sa.PrimaryKeyConstraint('id', name=op.f('pk_form_submissions')),
         sa.UniqueConstraint('user_id', 'token', name='uq_form_submissions_user_token'),
     )
+    with op.batch_alter_table('form_submissions', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_form_submissions_created_at'), ['created_at'],
+                              unique=False)
     with op.batch_alter_table('revisions', schema=None) as batch_op:
         batch_op.add_column(sa.Column('tags', sa.Text(), nullable=True))
         batch_op.add_column(sa.Column('reason', sa.String(length=300), nullable=True))
@@ -38,4 +41,6 @@ def downgrade():
     with op.batch_alter_table('revisions', schema=None) as batch_op:
         batch_op.drop_column('reason')
         batch_op.drop_column('tags')
+    with op.batch_alter_table('form_submissions', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_form_submissions_created_at'))
     op.drop_table('form_submissions')
