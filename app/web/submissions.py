@@ -5,7 +5,8 @@ import secrets
 import time
 from datetime import timedelta
 
-from sqlalchemy import ForeignKey, Integer, String, UniqueConstraint, delete, select, update
+from sqlalchemy import (ForeignKey, Integer, String, UniqueConstraint, and_, delete, or_, select,
+                        update)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.database import db
@@ -15,6 +16,8 @@ from core.transactions import transactional
 
 FIELD = "submission_token"
 LIFETIME = timedelta(hours=24)
+# A claim with no result after this long belongs to a request that died: let the user retry.
+ABANDONED = timedelta(minutes=10)
 WAIT_SECONDS = 5.0  # how long a repeat waits for the first submission to finish
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 
@@ -88,9 +91,11 @@ def submit_once(actor, token: str | None, create) -> tuple[str, bool]:
 def _claim(user_id: int, token: str) -> None:
     """Insert the claim in its own short transaction; a repeat hits the unique constraint.
     Claims past their lifetime (anyone's) are cleared first, so the table stays a day's worth."""
-    db.session.execute(delete(FormSubmission).where(
-        FormSubmission.created_at < utcnow() - LIFETIME))
-    db.session.add(FormSubmission(user_id=user_id, token=token, created_at=utcnow()))
+    now = utcnow()
+    db.session.execute(delete(FormSubmission).where(or_(
+        FormSubmission.created_at < now - LIFETIME,
+        and_(FormSubmission.result_url.is_(None), FormSubmission.created_at < now - ABANDONED))))
+    db.session.add(FormSubmission(user_id=user_id, token=token, created_at=now))
     db.session.flush()
 
 

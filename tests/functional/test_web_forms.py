@@ -7,10 +7,11 @@ from datetime import timedelta
 from bs4 import BeautifulSoup
 from sqlalchemy import func, select
 
+from app.web import submissions
 from app.web.submissions import FormSubmission
 from core.database import db
 from core.time import utcnow
-from community.models import Category, Post, Revision, Thread
+from community.models import Category, Post, Revision, Thread, User
 from tests import factories
 from tests.conftest import WebClient
 
@@ -122,6 +123,33 @@ def test_a_token_older_than_a_day_no_longer_counts(web, app):
     second = web.post("/ask", _question(category, token))
     assert second.headers["Location"] != first.headers["Location"] and _count(Thread) == 2
     assert _count(FormSubmission) == 1  # the expired claim was cleared, not kept forever
+
+
+def _claim_without_result(username, token, age=timedelta(0)):
+    user_id = db.session.scalar(select(User.id).where(User.username == username))
+    db.session.add(FormSubmission(user_id=user_id, token=token, created_at=utcnow() - age))
+    db.session.commit()
+
+
+def test_a_repeat_while_the_first_is_unfinished_keeps_the_form(web, app, monkeypatch):
+    monkeypatch.setattr(submissions, "WAIT_SECONDS", 0.1)
+    category = _asker(web)
+    token = "still-running-token-0123456789"
+    _claim_without_result("asker", token)  # as if the first tap were still being processed
+    response = web.post("/ask", _question(category, token))
+    assert response.status_code == 409 and _count(Thread) == 0
+    soup = BeautifulSoup(response.get_data(as_text=True), "html.parser")
+    assert "still being processed" in soup.find(role="alert").get_text()
+    assert soup.find("textarea", id="body").get_text() == "Two charges on one invoice."
+    assert soup.find("input", attrs={"name": "submission_token"})["value"] == token
+
+
+def test_a_claim_left_by_a_request_that_died_is_retried_later(web, app):
+    category = _asker(web)
+    token = "abandoned-token-0123456789"
+    _claim_without_result("asker", token, age=timedelta(minutes=11))
+    response = web.post("/ask", _question(category, token))
+    assert response.status_code == 302 and _count(Thread) == 1
 
 
 def test_malformed_token_is_a_400_and_creates_nothing(web, app):
