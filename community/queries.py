@@ -117,6 +117,11 @@ def thread_page(viewer, thread_id) -> ThreadPage:
     return ThreadPage(thread, question, answers, my_votes)
 
 
+def thread_version(thread_id: int) -> int | None:
+    """The thread's page version: every write that changes what its page shows moves it."""
+    return db.session.scalar(select(Thread.version).where(Thread.id == thread_id))
+
+
 def visible_post(viewer, post_id) -> tuple[Post, Thread]:
     post = db.session.scalar(select(Post).where(Post.id == post_id).options(selectinload(Post.author))
                              .execution_options(populate_existing=True))

@@ -45,6 +45,12 @@ def _note_unowned_flush(session, flush_context):
         session.info[UNOWNED] = True
 
 
+@sa_event.listens_for(Session, "after_commit")
+@sa_event.listens_for(Session, "after_rollback")
+def _forget_unowned_flush(session):
+    session.info.pop(UNOWNED, None)  # whoever flushed it has committed or dropped it
+
+
 def _start(session) -> None:
     if session.new or session.dirty or session.deleted or session.info.pop(UNOWNED, False):
         session.rollback()

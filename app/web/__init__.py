@@ -12,9 +12,11 @@ def init_app(app) -> None:
     page_cache.connect()
 
     from app.web.jsonld import qa_jsonld
+    from app.web.submissions import new_token
     from reputation.ranks import rank_for
 
     @app.context_processor
     def inject_helpers():
         # Templates ask the same policy functions as views and the API.
-        return {"can": policies, "qa_jsonld": qa_jsonld, "rank_for": rank_for}
+        return {"can": policies, "qa_jsonld": qa_jsonld, "rank_for": rank_for,
+                "new_submission_token": new_token}

@@ -1,12 +1,22 @@
-"""Form posts: ask, answer, edit, delete, vote, accept. Each calls one service and redirects."""
-from flask import flash, redirect, render_template, request, url_for
+"""Form posts: ask, answer, edit, delete, vote, accept. Each calls one service and redirects.
+
+Create forms carry a one-time submission token (app.web.submissions); a rate-limited post
+re-renders its form with the input kept."""
+import math
+import time
+
+from flask import flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from core.errors import Conflict, ValidationFailed
 from app.extensions import limiter
 from app.web import bp
+from app.web.submissions import FIELD, form_token, submit_once
 from community import queries, services
 from community.policies import can_edit_post, can_manage_categories, ensure
+from community.validation import clean_text
+
+REASON_MAX_LENGTH = 300
 
 
 def _thread_url(thread, anchor: str | None = None):
@@ -14,37 +24,76 @@ def _thread_url(thread, anchor: str | None = None):
                    _anchor=anchor) if thread else url_for("web.home")
 
 
+def _too_many(render_form):
+    """on_breach for a form post: the form again, with its input, a message and Retry-After."""
+
+    def on_breach(limit):
+        seconds = max(1, math.ceil(limit.reset_at - time.time()))
+        message = f"Too many posts in a short time: try again in {seconds} seconds. " \
+                  "Your text is kept below."
+        response = make_response(render_form({"form": [message]}, 429))
+        response.headers["Retry-After"] = str(seconds)
+        return response
+
+    return on_breach
+
+
+@bp.errorhandler(429)
+def rate_limited(exc):
+    if getattr(exc, "response", None) is not None:  # made by a form's on_breach
+        return exc.response
+    return render_template("errors/error.html", status=429, title="Too many requests",
+                           detail=exc.description), 429, {"Retry-After": "60"}
+
+
+def _ask_form(errors=None, status=200):
+    form = request.form
+    return render_template("community/ask.html", form=form, errors=errors or {},
+                           categories=queries.categories(), token=form_token(form),
+                           selected=form.get("category") or request.args.get("category")), status
+
+
 @bp.route("/ask", methods=["GET", "POST"])
 @login_required
-@limiter.limit("20 per minute", methods=["POST"])
+@limiter.limit("20 per minute", methods=["POST"], on_breach=_too_many(_ask_form))
 def ask():
-    form, errors = request.form, {}
-    if request.method == "POST":
-        try:
-            thread = services.create_thread(current_user, form.get("title"), form.get("body"),
-                                            form.get("category"), form.get("tags", ""))
-            flash("Your question is posted.", "success")
-            return redirect(_thread_url(thread))
-        except ValidationFailed as exc:
-            errors = exc.errors
-    return render_template("community/ask.html", form=form, errors=errors,
-                           categories=queries.categories(),
-                           selected=form.get("category") or request.args.get("category")), \
-        422 if errors else 200
+    if request.method == "GET":
+        return _ask_form()
+    form = request.form
+    try:
+        url, first = submit_once(current_user, form.get(FIELD), lambda: _thread_url(
+            services.create_thread(current_user, form.get("title"), form.get("body"),
+                                   form.get("category"), form.get("tags", ""))))
+    except (ValidationFailed, Conflict) as exc:
+        return _ask_form(exc.errors or {"form": [exc.detail]}, exc.status)
+    flash("Your question is posted." if first else
+          "You already posted this question; here it is.", "success")
+    return redirect(url)
+
+
+def _answer_form(errors, status):
+    page = queries.thread_page(current_user, request.view_args["thread_id"])
+    return render_template("community/thread.html", page=page, thread=page.thread,
+                           answer_errors=errors, answer_body=request.form.get("body", ""),
+                           answer_token=form_token(request.form)), status
+
+
+def _answer_url(post) -> str:
+    return _thread_url(queries.visible_post(current_user, post.id)[1], f"post-{post.id}")
 
 
 @bp.post("/t/<int:thread_id>/answer")
 @login_required
-@limiter.limit("30 per minute")
+@limiter.limit("30 per minute", on_breach=_too_many(_answer_form))
 def answer(thread_id):
     try:
-        post = services.create_answer(current_user, thread_id, request.form.get("body"))
-    except ValidationFailed as exc:
-        page = queries.thread_page(current_user, thread_id)
-        return render_template("community/thread.html", page=page, thread=page.thread,
-                               answer_errors=exc.errors, answer_body=request.form.get("body", "")), 422
-    flash("Your answer is posted.", "success")
-    return redirect(_thread_url(queries.visible_post(current_user, post.id)[1], f"post-{post.id}"))
+        url, first = submit_once(current_user, request.form.get(FIELD), lambda: _answer_url(
+            services.create_answer(current_user, thread_id, request.form.get("body"))))
+    except (ValidationFailed, Conflict) as exc:
+        return _answer_form(exc.errors or {"form": [exc.detail]}, exc.status)
+    flash("Your answer is posted." if first else
+          "You already posted this answer; here it is.", "success")
+    return redirect(url)
 
 
 @bp.route("/posts/<int:post_id>/edit", methods=["GET", "POST"])
@@ -54,21 +103,35 @@ def edit_post(post_id):
     form, errors = request.form, {}
     if request.method == "POST":
         try:
-            if post.is_question:
-                services.edit_thread(current_user, thread.id, title=form.get("title"),
-                                     body=form.get("body"), tags=form.get("tags", ""),
-                                     category=form.get("category"))
+            if _save_edit(post, thread, form):
+                flash("Your edit is saved; the earlier version is kept in the history.", "success")
             else:
-                services.edit_post(current_user, post.id, form.get("body"))
-            flash("Your edit is saved; the earlier version is kept in the history.", "success")
+                flash("Nothing changed, so no new revision was saved.", "info")
             return redirect(_thread_url(thread, f"post-{post.id}"))
         except ValidationFailed as exc:
             errors = exc.errors
     ensure(can_edit_post, current_user, post, thread)
     return render_template("community/edit.html", post=post, thread=thread, form=form,
                            errors=errors, categories=queries.categories(),
+                           reason_max=REASON_MAX_LENGTH,
                            thread_tags=", ".join(queries.tag_names(thread.id))), \
         422 if errors else 200
+
+
+def _save_edit(post, thread, form) -> bool:
+    """Apply the edit form; True when anything changed (the thread's page version moved)."""
+    reason = clean_text(form.get("reason"), single_line=True)
+    if len(reason) > REASON_MAX_LENGTH:
+        raise ValidationFailed({"reason": [
+            f"must be at most {REASON_MAX_LENGTH} characters (it has {len(reason)})"]})
+    version = thread.version
+    if post.is_question:
+        services.edit_thread(current_user, thread.id, title=form.get("title"),
+                             body=form.get("body"), tags=form.get("tags", ""),
+                             category=form.get("category"), reason=reason)
+    else:
+        services.edit_post(current_user, post.id, form.get("body"), reason=reason)
+    return queries.thread_version(thread.id) != version
 
 
 @bp.post("/posts/<int:post_id>/delete")
@@ -112,10 +175,14 @@ def new_category():
     form, errors, status = request.form, {}, 200
     if request.method == "POST":
         try:
-            category = services.create_category(current_user, form.get("name"), form.get("slug"),
-                                                form.get("description", ""))
-            flash(f"Category {category.name} created.", "success")
-            return redirect(url_for("web.category", slug=category.slug))
+            url, first = submit_once(current_user, form.get(FIELD), lambda: url_for(
+                "web.category", slug=services.create_category(
+                    current_user, form.get("name"), form.get("slug"),
+                    form.get("description", "")).slug))
+            flash("Category created." if first else "You already created this category.",
+                  "success")
+            return redirect(url)
         except (ValidationFailed, Conflict) as exc:
-            errors, status = exc.errors, exc.status
-    return render_template("community/category_new.html", form=form, errors=errors), status
+            errors, status = exc.errors or {"form": [exc.detail]}, exc.status
+    return render_template("community/category_new.html", form=form, errors=errors,
+                           token=form_token(form)), status

@@ -3,7 +3,7 @@ from flask import Response, abort, redirect, render_template, request, session, 
 from flask_login import current_user
 
 from core.errors import BadRequest
-from app.web import bp, page_cache
+from app.web import bp, page_cache, revision_diffs
 from community import queries
 from community.viewcounts import record_view
 from reputation import queries as reputation_queries
@@ -94,11 +94,31 @@ def _anonymous_page(thread_id: int, entry):
     return Response(entry.body, headers=headers, content_type="text/html; charset=utf-8")
 
 
+REVISIONS_PER_PAGE = 20
+
+
 @bp.get("/posts/<int:post_id>/revisions")
 def revisions(post_id):
+    """Newest first, 20 a page, each a diff against the revision before it; ?before=<rev> pages."""
     post, thread = queries.visible_post(current_user, post_id)
+    before = _revision_cursor(request.args.get("before"), post.revision_count)
+    after = max(0, before - REVISIONS_PER_PAGE - 2)  # one more than the page: the diff's base
+    rows = queries.revisions(current_user, post_id, limit=before - 1 - after, after=after)
+    base = rows.pop(0) if len(rows) > REVISIONS_PER_PAGE else None
+    entries = revision_diffs.history(rows, previous=base)
+    oldest = rows[0].rev if rows else 1
     return render_template("community/revisions.html", post=post, thread=thread,
-                           revisions=queries.revisions(current_user, post_id))
+                           entries=list(reversed(entries)),
+                           next_before=oldest if oldest > 1 else None)
+
+
+def _revision_cursor(raw: str | None, count: int) -> int:
+    """The page's upper bound (exclusive): newest first, so the first page is count + 1."""
+    if raw is None:
+        return count + 1
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= 12 and 2 <= int(raw) <= count + 1):
+        abort(400, "That history page does not exist; start again from the newest revision.")
+    return int(raw)
 
 
 @bp.get("/u/<int:user_id>")

@@ -105,7 +105,7 @@ class Post(db.Model):
 
 
 class Revision(db.Model):
-    """Every version of a post's body (and, for questions, its title), oldest first."""
+    """Every version of a post's body (and, for questions, its title and tags), with the editor's reason."""
 
     __tablename__ = "revisions"
     __table_args__ = (UniqueConstraint("post_id", "rev", name="uq_revisions_post_rev"),)
@@ -116,6 +116,9 @@ class Revision(db.Model):
     author_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     title: Mapped[str | None] = mapped_column(String(200), nullable=True)
     body: Mapped[str] = mapped_column(Text)
+    # A question revision's tags, space-separated (NULL on answers and on older revisions).
+    tags: Mapped[str | None] = mapped_column(Text, nullable=True)
+    reason: Mapped[str | None] = mapped_column(String(300), nullable=True)
     created_at = mapped_column(UTCDateTime, default=utcnow)
 
     author = db.relationship(User, lazy="raise")

@@ -10,7 +10,7 @@ from community.models import Post, Revision, utcnow
 from community.policies import (can_answer, can_delete_post, can_edit_post, can_restore_post,
                                 ensure)
 from community.services.loading import get_thread, lock_post_and_thread, touch
-from community.services.threads import add_revision, bump_category
+from community.services.threads import add_revision, bump_category, edit_reason
 from community.services.votes import unaccept
 from core.database import db
 from core.transactions import transactional
@@ -47,16 +47,16 @@ def _create_answer(actor, thread_id, body, html, is_draft) -> Post:
     return post
 
 
-def edit_post(actor, post_id, body) -> Post:
-    return _edit_post(actor, post_id, *_prepared_body(body))
+def edit_post(actor, post_id, body, reason=None) -> Post:
+    return _edit_post(actor, post_id, *_prepared_body(body), edit_reason(reason))
 
 
 @transactional
-def _edit_post(actor, post_id, body, html) -> Post:
+def _edit_post(actor, post_id, body, html, reason) -> Post:
     post, thread = lock_post_and_thread(post_id)
     ensure(can_edit_post, actor, post, thread)
     if body != post.body:
-        rev = add_revision(actor, post, body, html,
+        rev = add_revision(actor, post, body, html, reason=reason,
                            title=thread.title if post.is_question else None)
         thread.last_activity_at = utcnow()
         touch(thread)

@@ -13,7 +13,8 @@ from community.services.loading import (get_category, get_or_create_tags, get_po
                                         touch)
 from core.database import db
 from core.transactions import transactional
-from community.validation import Errors, clean_body, clean_tags, clean_title, make_slug
+from community.validation import (Errors, clean_body, clean_tags, clean_text, clean_title,
+                                  make_slug)
 
 
 def create_thread(actor, title, body, category, tags=None) -> Thread:
@@ -40,26 +41,28 @@ def _create_thread(actor, title, body, html, category, tags) -> Thread:
     db.session.flush()
     thread.question_post_id = post.id
     db.session.add(Revision(post_id=post.id, rev=1, author_id=actor.id, title=title, body=body,
-                            created_at=now))
+                            tags=" ".join(tags), created_at=now))
     bump_category(category.id, +1)
     events.emit(events.THREAD_CREATED, thread_id=thread.id, post_id=post.id, actor_id=actor.id,
                 category_id=category.id)
     return thread
 
 
-def edit_thread(actor, thread_id, title=None, body=None, tags=None, category=None) -> Thread:
-    """Change any of title, body, tags and category; a title or body change adds a revision."""
+def edit_thread(actor, thread_id, title=None, body=None, tags=None, category=None,
+                reason=None) -> Thread:
+    """Change any of title, body, tags and category; a title, body or tags change adds a
+    revision (with the editor's optional reason)."""
     errors = Errors()
     title = clean_title(errors, title) if title is not None else None
     body = clean_body(errors, body) if body is not None else None
     tags = clean_tags(errors, tags) if tags is not None else None
     errors.raise_if_any()
     html = render(body) if body is not None else None
-    return _edit_thread(actor, thread_id, title, body, html, tags, category)
+    return _edit_thread(actor, thread_id, title, body, html, tags, category, edit_reason(reason))
 
 
 @transactional
-def _edit_thread(actor, thread_id, title, body, html, tags, category) -> Thread:
+def _edit_thread(actor, thread_id, title, body, html, tags, category, reason) -> Thread:
     thread = get_thread(thread_id, lock=True, with_tags=True)
     post = get_post(thread.question_post_id, lock=True)
     ensure(can_edit_post, actor, post, thread)
@@ -78,9 +81,10 @@ def _edit_thread(actor, thread_id, title, body, html, tags, category) -> Thread:
     new_body, new_html = (post.body, post.body_html) if body is None else (body, html)
     text_changed = [f for f, new, old in (("title", new_title, thread.title),
                                           ("body", new_body, post.body)) if new != old]
-    if text_changed:
+    if text_changed or "tags" in changed:
         thread.title, thread.slug = new_title, make_slug(new_title)
-        add_revision(actor, post, new_body, new_html, title=new_title)
+        add_revision(actor, post, new_body, new_html, title=new_title, reason=reason,
+                     tags=[t.name for t in thread.tags])
         changed += text_changed
     if changed:
         thread.updated_at = thread.last_activity_at = utcnow()
@@ -90,11 +94,18 @@ def _edit_thread(actor, thread_id, title, body, html, tags, category) -> Thread:
     return thread
 
 
-def add_revision(actor, post: Post, body: str, html: str, title: str | None = None) -> int:
+def edit_reason(reason) -> str | None:
+    """The editor's optional reason, one line of at most 300 characters (the form says so)."""
+    return clean_text(reason, single_line=True)[:300] or None if isinstance(reason, str) else None
+
+
+def add_revision(actor, post: Post, body: str, html: str, title: str | None = None,
+                 reason: str | None = None, tags: list[str] | None = None) -> int:
     post.revision_count += 1
     post.body, post.body_html, post.updated_at = body, html, utcnow()
     db.session.add(Revision(post_id=post.id, rev=post.revision_count, author_id=actor.id,
-                            title=title, body=body))
+                            title=title, body=body, reason=reason,
+                            tags=" ".join(tags) if tags is not None else None))
     return post.revision_count
 
 
