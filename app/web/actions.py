@@ -144,6 +144,15 @@ def delete_post(post_id):
     return redirect(_thread_url(queries.thread_page(current_user, post.thread_id).thread))
 
 
+@bp.post("/posts/<int:post_id>/restore")
+@login_required
+def restore_post(post_id):
+    post = services.restore_post(current_user, post_id)
+    flash("The post is restored.", "success")
+    return redirect(_thread_url(queries.thread_page(current_user, post.thread_id).thread,
+                                f"post-{post.id}"))
+
+
 @bp.post("/posts/<int:post_id>/vote")
 @login_required
 def vote(post_id):

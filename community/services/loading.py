@@ -11,6 +11,7 @@ from sqlalchemy.orm import selectinload
 from core.errors import NotFound, ValidationFailed
 from core.database import MAX_ID, db
 from community.models import Category, Post, Tag, Thread, User
+from community.policies import can_view_post, can_view_thread
 
 
 def get_thread(thread_id, lock: bool = False, with_tags: bool = False) -> Thread:
@@ -40,13 +41,25 @@ def get_post(post_id, lock: bool = False) -> Post:
     return post
 
 
-def lock_post_and_thread(post_id) -> tuple[Post, Thread]:
-    """A post and its thread, both locked in the one order: the thread first, then the post."""
+def lock_post_and_thread(post_id, viewer=None) -> tuple[Post, Thread]:
+    """A post and its thread, both locked in the one order: the thread first, then the post.
+    With a viewer, a post they may not see is a 404, as on every page."""
     thread_id = db.session.scalar(select(Post.thread_id).where(Post.id == _as_id(post_id, "post")))
     if thread_id is None:
         raise NotFound(f"Post {post_id} does not exist.")
     thread = get_thread(thread_id, lock=True)
-    return get_post(post_id, lock=True), thread
+    post = get_post(post_id, lock=True)
+    if viewer is not None and not can_view_post(viewer, post, thread):
+        raise NotFound(f"Post {post_id} does not exist.")
+    return post, thread
+
+
+def visible_thread(viewer, thread_id, lock: bool = False, with_tags: bool = False) -> Thread:
+    """The thread, or a 404 when the viewer may not see it (the rule of every page)."""
+    thread = get_thread(thread_id, lock=lock, with_tags=with_tags)
+    if not can_view_thread(viewer, thread):
+        raise NotFound(f"Thread {thread_id} does not exist.")
+    return thread
 
 
 def lock_posts(*post_ids) -> dict[int, Post]:

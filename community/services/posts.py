@@ -9,7 +9,7 @@ from community.markdown import render
 from community.models import Post, Revision, utcnow
 from community.policies import (can_answer, can_delete_post, can_edit_post, can_restore_post,
                                 ensure)
-from community.services.loading import get_thread, lock_post_and_thread, touch
+from community.services.loading import lock_post_and_thread, touch, visible_thread
 from community.services.threads import add_revision, bump_category, edit_reason
 from community.services.votes import unaccept
 from core.database import db
@@ -30,7 +30,7 @@ def create_answer(actor, thread_id, body, is_draft: bool = False) -> Post:
 
 @transactional
 def _create_answer(actor, thread_id, body, html, is_draft) -> Post:
-    thread = get_thread(thread_id, lock=True)
+    thread = visible_thread(actor, thread_id, lock=True)
     ensure(can_answer, actor, thread)
     now = utcnow()
     post = Post(thread_id=thread.id, author_id=actor.id, kind="answer", body=body,
@@ -53,7 +53,7 @@ def edit_post(actor, post_id, body, reason=None) -> Post:
 
 @transactional
 def _edit_post(actor, post_id, body, html, reason) -> Post:
-    post, thread = lock_post_and_thread(post_id)
+    post, thread = lock_post_and_thread(post_id, actor)
     ensure(can_edit_post, actor, post, thread)
     if body != post.body:
         rev = add_revision(actor, post, body, html, reason=reason,
@@ -68,7 +68,7 @@ def _edit_post(actor, post_id, body, html, reason) -> Post:
 @transactional
 def delete_post(actor, post_id) -> Post:
     """Soft delete. Deleting the question deletes the thread; an accepted answer un-solves it."""
-    post, thread = lock_post_and_thread(post_id)
+    post, thread = lock_post_and_thread(post_id, actor)
     ensure(can_delete_post, actor, post, thread)
     post.is_deleted, post.deleted_at = True, utcnow()
     if post.is_question:
@@ -87,7 +87,7 @@ def delete_post(actor, post_id) -> Post:
 @transactional
 def restore_post(actor, post_id) -> Post:
     """Undo a soft delete (staff). Restoring the question restores its thread."""
-    post, thread = lock_post_and_thread(post_id)
+    post, thread = lock_post_and_thread(post_id, actor)
     ensure(can_restore_post, actor, post, thread)
     post.is_deleted, post.deleted_at = False, None
     if post.is_question:

@@ -9,8 +9,8 @@ from community import events
 from community.markdown import render
 from community.models import Category, Post, Revision, Thread, utcnow
 from community.policies import can_create_thread, can_edit_post, ensure
-from community.services.loading import (get_category, get_or_create_tags, get_post, get_thread,
-                                        touch)
+from community.services.loading import (get_category, get_or_create_tags, get_post, touch,
+                                        visible_thread)
 from core.database import db
 from core.transactions import transactional
 from community.validation import (Errors, clean_body, clean_tags, clean_text, clean_title,
@@ -63,7 +63,7 @@ def edit_thread(actor, thread_id, title=None, body=None, tags=None, category=Non
 
 @transactional
 def _edit_thread(actor, thread_id, title, body, html, tags, category, reason) -> Thread:
-    thread = get_thread(thread_id, lock=True, with_tags=True)
+    thread = visible_thread(actor, thread_id, lock=True, with_tags=True)
     post = get_post(thread.question_post_id, lock=True)
     ensure(can_edit_post, actor, post, thread)
     changed = []

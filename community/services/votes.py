@@ -5,7 +5,7 @@ from sqlalchemy import select
 from community import events
 from community.models import Vote
 from community.policies import can_accept, can_vote, ensure
-from community.services.loading import (get_thread, lock_post_and_thread, lock_posts, lock_users,
+from community.services.loading import (lock_post_and_thread, visible_thread, lock_posts, lock_users,
                                         touch)
 from core.database import db
 from core.errors import ValidationFailed
@@ -22,7 +22,7 @@ def cast_vote(actor, post_id, value) -> tuple[int, int]:
 
 @transactional
 def _cast_vote(actor, post_id, value: int) -> tuple[int, int]:
-    post, thread = lock_post_and_thread(post_id)
+    post, thread = lock_post_and_thread(post_id, actor)
     ensure(can_vote, actor, post, thread)
     vote = db.session.scalar(select(Vote).where(Vote.post_id == post.id, Vote.user_id == actor.id))
     old = vote.value if vote else 0
@@ -53,7 +53,7 @@ def accept_answer(actor, thread_id, post_id):
 
 @transactional
 def _accept_answer(actor, thread_id, post_id):
-    thread = get_thread(thread_id, lock=True)
+    thread = visible_thread(actor, thread_id, lock=True)
     ensure(can_accept, actor, thread)
     posts = lock_posts(thread.accepted_answer_id, post_id)
     current = posts.get(thread.accepted_answer_id)
