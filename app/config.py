@@ -123,7 +123,7 @@ def load_config(overrides: dict | None = None) -> dict:
         },
         "REPUTATION_DAILY_CAP": 200,
         # The event log: how long handled events are kept (`flask events prune`).
-        "EVENT_RETENTION_DAYS": int(os.environ.get("EVENT_RETENTION_DAYS", "30")),
+        "EVENT_RETENTION_DAYS": _int("EVENT_RETENTION_DAYS", 30),
         # Spooled view counts and token uses are written this often (seconds) by each process.
         "COUNTER_FLUSH_SECONDS": 5,
     }

@@ -66,24 +66,23 @@ _in_transaction: dict[str, list[Callable]] = defaultdict(list)
 _after_commit: dict[str, list[Callable]] = defaultdict(list)
 
 
-def on_emit(*types: str):
-    """Decorator: run `fn(event)` inside the emitting transaction (it may write rows, or fail it)."""
+def _registrar(registry: dict, types: tuple[str, ...]):
     def register(fn):
         for type_ in types or (ANY,):
-            if fn not in _in_transaction[type_]:
-                _in_transaction[type_].append(fn)
+            if fn not in registry[type_]:  # registering twice (a second app) changes nothing
+                registry[type_].append(fn)
         return fn
     return register
+
+
+def on_emit(*types: str):
+    """Decorator: run `fn(event)` inside the emitting transaction (it may write rows, or fail it)."""
+    return _registrar(_in_transaction, types)
 
 
 def on_commit(*types: str):
     """Decorator: run `fn(event)` after the emitting transaction commits; failures are logged."""
-    def register(fn):
-        for type_ in types or (ANY,):
-            if fn not in _after_commit[type_]:
-                _after_commit[type_].append(fn)
-        return fn
-    return register
+    return _registrar(_after_commit, types)
 
 
 def disconnect(fn) -> None:

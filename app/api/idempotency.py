@@ -14,7 +14,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from core.database import db
 from core.errors import BadRequest, Conflict, ValidationFailed
 from core.time import UTCDateTime, utcnow
-from core.transactions import transactional
+from core.transactions import conflict_on, transactional
 
 HEADER = "Idempotency-Key"
 WINDOW = timedelta(hours=24)
@@ -34,6 +34,10 @@ class IdempotencyKey(db.Model):
     body: Mapped[str | None] = mapped_column(Text, nullable=True)
     location: Mapped[str | None] = mapped_column(String(2048), nullable=True)
     created_at = mapped_column(UTCDateTime, default=utcnow, index=True, nullable=False)
+
+
+# Twins racing to claim one key: the loser's insert is a conflict `once` expects and answers.
+conflict_on("uq_idempotency_keys_caller", "Idempotency-Key", "is already in use")
 
 
 def once(run, data: dict | None) -> Response:

@@ -58,7 +58,8 @@ def test_demo_seeds_only_an_empty_database(app, runner):
     assert "nothing seeded" in result.output
 
 
-def test_seed_demo_command_then_again_is_a_no_op(app, runner):
+def test_seed_demo_command_then_again_is_a_no_op(app, runner, monkeypatch):
+    monkeypatch.setitem(app.config, "EMBEDDED_DATABASE", True)  # as with no DATABASE_URL
     assert "seeded the demo community" in runner.invoke(args=["seed", "demo"]).output
     posts = _scalar(select(func.count(Post.id)))
     assert "nothing seeded" in runner.invoke(args=["seed", "demo"]).output
