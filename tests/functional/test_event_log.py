@@ -180,3 +180,15 @@ def test_event_feed_is_for_admin_and_support_and_hides_voters(app, api):
     assert all("post_id" not in i["data"] for i in items if i["type"] == "reputation.changed")
     assert api.get("/events?after=-1", token).status_code == 400
     assert api.get("/events?after=99999999999", token).status_code == 400
+
+
+def test_the_event_log_page_is_for_admin_and_support(web, app):
+    asker, answerer, thread, answer = factories.solved_thread()
+    factories.user(username="member")
+    factories.user("support", username="agent")
+    web.login("member")
+    assert web.get("/staff/events").status_code == 403
+    web.login("agent")
+    page = web.get("/staff/events").get_data(as_text=True)
+    assert "answer.accepted" in page and "vote.cast" in page and 'href="/staff/events"' in page
+    assert web.get("/staff/events?before=" + "9" * 5000).status_code == 200
