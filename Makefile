@@ -22,15 +22,18 @@ run: install
 	$(FLASK) seed demo
 	$(BIN)/gunicorn --workers 1 --threads 8 --bind $(HOST):$(PORT) --access-logfile - wsgi:app
 
+# Each test has its own SQLite file, so the embedded run spreads over TEST_WORKERS processes.
+TEST_WORKERS ?= 2
+
 test: install
 	$(BIN)/lint-imports
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 # The scaled-out settings, against this machine's PostgreSQL and Redis.
 test-postgres: install
 	DATABASE_URL=$${DATABASE_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/test} \
 	REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/0} SEARCH_BACKEND=database \
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n 0 $(PYTEST_ARGS)
 
 bench: install
 	$(BIN)/python bench/pages.py
