@@ -93,3 +93,35 @@ def test_a_deadlock_is_retried_once_and_both_writes_land(app):
     assert all(attempts.count(order) <= 2 for order in (ids, ids[::-1]))
     db.session.rollback()
     assert [db.session.get(User, i).reputation for i in ids] == [2, 2]
+
+
+def test_rendering_a_body_holds_no_lock_other_writers_need(app, monkeypatch):
+    """While one post's Markdown renders (however long that takes), another user's write goes
+    through: rendering happens before the write transaction, never inside it."""
+    from community.services import posts
+    thread, other = factories.thread(), factories.thread()
+    writer, author = factories.user(), factories.user()
+    real_render, seen = posts.render, []
+
+    def render_while_someone_writes(text):
+        if seen:  # the other writer's own render
+            return real_render(text)
+
+        def write():
+            with app.app_context():
+                seen.append("writing")
+                try:
+                    seen.append(services.create_answer(writer, other.id, "Written meanwhile.").id)
+                except Exception as exc:  # noqa: BLE001 - reported below
+                    seen.append(repr(exc))
+                finally:
+                    db.session.remove()
+        other_writer = threading.Thread(target=write)
+        other_writer.start()
+        other_writer.join()  # if we held the write lock, this writer would wait on it
+        return real_render(text)
+
+    monkeypatch.setattr(posts, "render", render_while_someone_writes)
+    answer = services.create_answer(author, thread.id, "[" * 30000)
+    assert len(seen) == 2 and isinstance(seen[1], int), seen
+    assert "[[[" in answer.body_html  # the pathological body is kept as text
