@@ -56,11 +56,11 @@ def get_thread(thread_id: int):
 
 
 @operation("PATCH", "/threads/<int:thread_id>", body=ThreadEdit, returns=s.ThreadDetail,
-           auth="required", errors=(403,))
+           auth="required", errors=(403,), limit="30 per minute")
 def edit_thread(thread_id: int, body: ThreadEdit):
     """Edit the question: only the fields sent change."""
     services.edit_thread(actor(), thread_id, title=body.title, body=body.body, tags=body.tags,
-                         category=body.category)
+                         category=body.category, reason=body.reason)
     return _thread(thread_id)
 
 
@@ -80,10 +80,10 @@ def get_post(post_id: int):
 
 
 @operation("PATCH", "/posts/<int:post_id>", body=PostEdit, returns=s.Post, auth="required",
-           errors=(403,))
+           errors=(403,), limit="30 per minute")
 def edit_post(post_id: int, body: PostEdit):
     """Edit a post's Markdown."""
-    services.edit_post(actor(), post_id, body.body)
+    services.edit_post(actor(), post_id, body.body, reason=body.reason)
     return s.post(queries.visible_post(actor(), post_id)[0])
 
 

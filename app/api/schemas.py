@@ -29,6 +29,7 @@ Id = Annotated[StrictInt, Field(ge=1, le=MAX_ID)]
 Title = text(8, 200, description="Plain text, 8-200 characters.")
 Markdown = text(1, 30000, description="Markdown, 10-30000 characters once trimmed.")
 Slug = text(1, 64, description="A category's slug.")
+EditReason = text(0, 300, description="Why it was edited, shown in the history.")
 Tags = Annotated[list[text(1, 35)], Field(max_length=5,
                                            description="Up to 5 tags: letters, digits, + # . -")]
 
@@ -117,6 +118,7 @@ class ThreadEdit(Body):
     body: Markdown = None
     tags: Tags = None
     category: Slug = None
+    reason: EditReason = None
 
 
 class NewAnswer(Body):
@@ -129,6 +131,7 @@ class PostEdit(Body):
     """Change an answer's (or the question's) Markdown; keeps a revision."""
 
     body: Markdown
+    reason: EditReason = None
 
 
 class VoteRequest(Body):

@@ -98,6 +98,7 @@ def answer(thread_id):
 
 @bp.route("/posts/<int:post_id>/edit", methods=["GET", "POST"])
 @login_required
+@limiter.limit("30 per minute", methods=["POST"])
 def edit_post(post_id):
     post, thread = queries.visible_post(current_user, post_id)
     form, errors = request.form, {}
