@@ -1,5 +1,7 @@
 """Security headers on every response (a strict CSP with no inline script, no framing, no
 sniffing), and URLs carrying characters no page or database takes are refused up front."""
+import re
+
 from flask import abort, request
 
 CSP = ("default-src 'self'; img-src 'self' https: data:; style-src 'self'; script-src 'self'; "
@@ -12,9 +14,12 @@ HEADERS = {
 }
 
 
+# NUL (PostgreSQL refuses it in text) and lone surrogates (no encoding can store them).
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
 def _unstorable(text: str) -> bool:
-    # NUL (PostgreSQL refuses it in text) and lone surrogates (no encoding can store them).
-    return "\x00" in text or any("\ud800" <= c <= "\udfff" for c in text)
+    return _UNSTORABLE.search(text) is not None
 
 
 def init_app(app) -> None:
