@@ -33,7 +33,7 @@ def init_app(app) -> None:
     @app.errorhandler(DomainError)
     def domain_error(exc: DomainError):
         db.session.rollback()
-        # A busy database (503) says when to come back.
+        # A busy database (503) and a locked sign-in (429) say when to come back.
         headers = {"Retry-After": str(exc.retry_after)} if getattr(exc, "retry_after", None) else {}
         if wants_json():
             return problem_response(exc.status, exc.title, exc.detail, exc.errors, headers)

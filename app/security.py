@@ -1,8 +1,8 @@
 """Security headers on every response (a strict CSP with no inline script, no framing, no
 sniffing), and URLs carrying characters no page or database takes are refused up front."""
-import re
-
 from flask import abort, request
+
+from core.database import UNSTORABLE
 
 CSP = ("default-src 'self'; img-src 'self' https: data:; style-src 'self'; script-src 'self'; "
        "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
@@ -14,12 +14,8 @@ HEADERS = {
 }
 
 
-# NUL (PostgreSQL refuses it in text) and lone surrogates (no encoding can store them).
-_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
-
-
 def _unstorable(text: str) -> bool:
-    return _UNSTORABLE.search(text) is not None
+    return UNSTORABLE.search(text) is not None
 
 
 def init_app(app) -> None:

@@ -1,5 +1,6 @@
 """The database handle and engine set-up: SQLite tuned for several processes (WAL, busy_timeout,
 foreign keys, IMMEDIATE writes for service transactions), pooled PostgreSQL otherwise."""
+import re
 from contextvars import ContextVar
 
 from flask_sqlalchemy import SQLAlchemy
@@ -17,6 +18,17 @@ NAMING_CONVENTION = {
 # Ids are INTEGER columns: 32-bit on PostgreSQL. A larger id in a URL, body or cursor is a 404
 # or a 400, never an overflow inside the driver.
 MAX_ID = 2**31 - 1
+# NUL (PostgreSQL refuses it in text) and lone surrogates (no encoding can store them).
+UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def parse_id(text, maximum: int = MAX_ID) -> int | None:
+    """A whole number from 0 to `maximum` written in ASCII digits, else None. The length check
+    comes first: int() of thousands of digits is slow, and refused past 4,300 of them."""
+    if not isinstance(text, str) or not text.isascii() or not text.isdigit() or len(text) > 10:
+        return None
+    number = int(text)
+    return number if number <= maximum else None
 
 db = SQLAlchemy(metadata=MetaData(naming_convention=NAMING_CONVENTION))
 

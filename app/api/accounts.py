@@ -3,22 +3,14 @@ password reset by mail."""
 from flask import g, url_for
 
 from app import mail
-from app.api import bp
 from app.api import serializers as s
 from app.api.core import actor
 from app.api.registry import created, operation
 from app.api.schemas import (MeUpdate, NewToken, NewUser, Paging, PasswordResetConfirm,
                              PasswordResetRequest, TokenRequest)
-from app.handlers import problem_response
 from community import queries, services
 from core.errors import Unauthorized
 from reputation import queries as reputation_queries
-
-
-@bp.errorhandler(services.SignInLocked)
-def sign_in_locked(exc: services.SignInLocked):
-    return problem_response(429, exc.title, exc.detail,
-                            headers={"Retry-After": str(exc.retry_after)})
 
 
 @operation("POST", "/auth/token", body=TokenRequest, returns=s.Token, limit="10 per minute",

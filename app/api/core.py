@@ -6,6 +6,7 @@ from app.handlers import problem_response
 from community.models import ANONYMOUS
 from community.services import user_for_token
 from core.errors import BadRequest, PermissionDenied, Unauthorized
+from core.database import parse_id
 
 
 def token_actor():
@@ -67,6 +68,7 @@ def number_cursor(cursor: str | None) -> int:
     """A cursor that is a plain position (small lists: categories, revisions)."""
     if cursor is None:
         return 0
-    if not (cursor.isascii() and cursor.isdigit() and len(cursor) <= 10 and int(cursor) < 2**31):
+    position = parse_id(cursor)
+    if position is None:
         raise BadRequest("The cursor is not valid; start again without it.")
-    return int(cursor)
+    return position

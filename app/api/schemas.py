@@ -3,13 +3,11 @@
 The services re-check every value against the live config; the limits here are the defaults of
 app/config.py, so clients see them in the OpenAPI document (a test keeps the two in step).
 """
-import re
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictInt, StrictStr
 
-MAX_ID = 2**31 - 1  # ids are the database's 32-bit INTEGER
-UNSTORABLE = re.compile(r"[\x00\ud800-\udfff]")
+from core.database import MAX_ID, UNSTORABLE  # ids are 32-bit INTEGERs
 
 
 def _storable(value: str) -> str:

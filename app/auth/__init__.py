@@ -7,7 +7,7 @@ from flask_login import current_user
 
 from app import mail
 from app.extensions import login
-from core.database import db
+from core.database import db, parse_id
 from community import services
 from community.models import AnonymousUser, User
 
@@ -23,9 +23,9 @@ def init_app(app) -> None:
     def load_user(session_id: str):
         # A cookie from before stamps (a bare id) or with a rotated stamp signs nobody in.
         user_id, _, stamp = str(session_id).partition(":")
-        if not (user_id.isascii() and user_id.isdigit() and 0 < int(user_id) < 2**63 and stamp):
+        if not (parse_id(user_id) and stamp):
             return None
-        user = db.session.get(User, int(user_id))
+        user = db.session.get(User, parse_id(user_id))
         return user if services.stamp_matches(user, stamp) else None
 
     mail.init_app(app)

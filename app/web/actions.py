@@ -15,6 +15,7 @@ from app.web.submissions import FIELD, form_token, submit_once
 from community import queries, services
 from community.policies import can_edit_post, can_manage_categories, ensure
 from community.validation import clean_text
+from core.database import parse_id
 
 REASON_MAX_LENGTH = 300
 
@@ -170,7 +171,7 @@ def vote(post_id):
 @login_required
 def accept(thread_id):
     raw = request.form.get("post_id", "")
-    post_id = int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 10 else None
+    post_id = parse_id(raw) or None
     if raw and post_id is None:
         raise ValidationFailed({"post_id": ["must be an answer's id"]})
     thread = services.accept_answer(current_user, thread_id, post_id)

@@ -7,6 +7,7 @@ from app.web import bp, page_cache, revision_diffs
 from community import queries
 from community.viewcounts import record_view
 from reputation import queries as reputation_queries
+from core.database import parse_id
 
 LIST_FILTERS = ("category", "tag", "status", "sort", "cursor")
 
@@ -116,9 +117,10 @@ def _revision_cursor(raw: str | None, count: int) -> int:
     """The page's upper bound (exclusive): newest first, so the first page is count + 1."""
     if raw is None:
         return count + 1
-    if not (raw.isascii() and raw.isdigit() and len(raw) <= 12 and 2 <= int(raw) <= count + 1):
+    number = parse_id(raw)
+    if number is None or not 2 <= number <= count + 1:
         abort(400, "That history page does not exist; start again from the newest revision.")
-    return int(raw)
+    return number
 
 
 @bp.get("/u/<int:user_id>")

@@ -6,7 +6,7 @@ from app.web import bp
 from community import queries
 from community.policies import can_read_event_log, ensure
 from core import events as log
-from core.database import MAX_ID
+from core.database import parse_id
 
 PAGE = 50
 
@@ -15,10 +15,7 @@ PAGE = 50
 @login_required
 def event_log():
     ensure(can_read_event_log, current_user)
-    raw = request.args.get("before", "")
-    before = int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 10 else None
-    if before is None or before > MAX_ID:
-        before = log.last_id() + 1
+    before = parse_id(request.args.get("before")) or log.last_id() + 1
     start = max(0, before - 1 - PAGE)
     feed = queries.event_feed(current_user, start, PAGE)
     older = start if start > 0 else None
