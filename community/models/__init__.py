@@ -2,7 +2,8 @@
 from core.time import UTCDateTime, utcnow
 from community.models.users import (ANONYMOUS, AccountToken, AnonymousUser, ApiToken, ROLES,
                                     SignInThrottle, User)
-from community.models.content import Category, Post, Revision, Tag, Thread, Vote, thread_tags
+from community.models.content import (Category, Post, Revision, Tag, Thread, ThreadLink, Vote,
+                                      thread_tags)
 
 from core.transactions import conflict_on
 
@@ -11,6 +12,7 @@ conflict_on("uq_users_username_key", "username", "is already taken")
 conflict_on("uq_users_email", "email", "is already registered")
 conflict_on("uq_categories_slug", "slug", "is taken")
 conflict_on("uq_votes_post_user", "vote", "was already cast")
+conflict_on("uq_thread_links_thread_target_kind", "link", "already exists")
 
 __all__ = ["ANONYMOUS", "AccountToken", "AnonymousUser", "ApiToken", "SignInThrottle", "ROLES",
-           "User", "Category", "Post", "Revision", "Tag", "Thread", "Vote", "thread_tags", "UTCDateTime", "utcnow"]
+           "User", "Category", "Post", "Revision", "Tag", "Thread", "ThreadLink", "Vote", "thread_tags", "UTCDateTime", "utcnow"]

@@ -1,4 +1,5 @@
-"""Content: categories, tags, threads, posts (question and answers), revisions and votes."""
+"""Content: categories, tags, threads, posts (question and answers), revisions, votes and links
+between threads (a duplicate and its original)."""
 from sqlalchemy import (Boolean, Column, ForeignKey, Index, Integer, SmallInteger, String, Table,
                         Text, UniqueConstraint)
 from sqlalchemy.orm import Mapped, mapped_column
@@ -132,4 +133,22 @@ class Vote(db.Model):
     post_id: Mapped[int] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"), index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     value: Mapped[int] = mapped_column(SmallInteger)
+    created_at = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ThreadLink(db.Model):
+    """A link from one thread to another; kind "duplicate": `thread_id` duplicates `target_id`."""
+
+    __tablename__ = "thread_links"
+    __table_args__ = (
+        UniqueConstraint("thread_id", "target_id", "kind", name="uq_thread_links_thread_target_kind"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    thread_id: Mapped[int] = mapped_column(ForeignKey("threads.id", ondelete="CASCADE"))
+    target_id: Mapped[int] = mapped_column(ForeignKey("threads.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(16), default="duplicate")
+    # Who linked them; NULL for links brought in by an import.
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"),
+                                                      nullable=True, index=True)
     created_at = mapped_column(UTCDateTime, default=utcnow)
