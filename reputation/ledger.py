@@ -47,6 +47,12 @@ def award(user_id: int, reason: str, source: str, post_id=None, thread_id=None) 
     return _record(user_id, current, delta, reason, source, capped, post_id, thread_id)
 
 
+def grant(user_id: int, delta: int, reason: str, source: str) -> int:
+    """An uncapped change that no vote or accept caused (an import's opening balance, a seed);
+    returns the change applied (the floor of 1 still holds)."""
+    return _record(user_id, _locked_total(user_id), delta, reason, source, False, None, None)
+
+
 def undo(user_id: int, source: str, reason: str = "undone") -> int:
     """Reverse the net effect that `source` had on the user's total; returns the change applied."""
     current = _locked_total(user_id)

@@ -7,12 +7,12 @@ from flask import url_for
 from pydantic import Field
 from typing_extensions import NotRequired, TypedDict
 
-from community.policies import can_see_email
-from reputation.ranks import RANKS, rank_for
+from community.policies import can_see_email, is_official
+from reputation.ranks import marks, rank_for
 
 Time = Annotated[datetime, Field(description="ISO 8601 UTC.")]
 Url = Annotated[str, Field(json_schema_extra={"format": "uri"})]
-Rank = Literal[tuple(name for _, name in reversed(RANKS))]  # type: ignore[misc]
+Rank = Annotated[str, Field(description="The rank's name for the reputation (REPUTATION_RANKS).")]
 Role = Literal["member", "moderator", "support", "admin"]
 MyVote = Annotated[int, Field(ge=-1, le=1, description="The caller's vote: 1, -1 or 0.")]
 
@@ -35,6 +35,7 @@ class UserBrief(TypedDict):
     reputation: int
     rank: Rank
     is_super_user: bool
+    marks: Annotated[list[str], Field(description='"Moderator", "Support", "Admin", "Super-user".')]
 
 
 class Badge(TypedDict):
@@ -124,6 +125,7 @@ class Post(TypedDict):
     is_accepted: bool
     is_draft: bool
     is_deleted: bool
+    is_official: Annotated[bool, Field(description="Written by support staff: the company's answer.")]
     revision_count: int
     created_at: Time
     updated_at: Time
@@ -218,7 +220,8 @@ def iso(value) -> str | None:
 
 def user_brief(user) -> UserBrief:
     return {"id": user.id, "username": user.username, "reputation": user.reputation,
-            "rank": rank_for(user.reputation), "is_super_user": user.is_super_user}
+            "rank": rank_for(user.reputation), "is_super_user": user.is_super_user,
+            "marks": marks(user)}
 
 
 def user_full(user, viewer) -> User:
@@ -239,6 +242,7 @@ def post(p, my_vote: int | None = None) -> Post:
     body = {"id": p.id, "thread_id": p.thread_id, "author": user_brief(p.author),
             "body_html": p.body_html, "body": p.body, "score": p.score,
             "is_accepted": p.is_accepted, "is_draft": p.is_draft, "is_deleted": p.is_deleted,
+            "is_official": is_official(p.author),
             "revision_count": p.revision_count, "created_at": iso(p.created_at),
             "updated_at": iso(p.updated_at)}
     if my_vote is not None:

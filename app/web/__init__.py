@@ -13,10 +13,10 @@ def init_app(app) -> None:
 
     from app.web.jsonld import qa_jsonld
     from app.web.submissions import new_token
-    from reputation.ranks import rank_for
+    from reputation.ranks import marks, rank_for
 
     @app.context_processor
     def inject_helpers():
         # Templates ask the same policy functions as views and the API.
-        return {"can": policies, "qa_jsonld": qa_jsonld, "rank_for": rank_for,
+        return {"can": policies, "qa_jsonld": qa_jsonld, "rank_for": rank_for, "user_marks": marks,
                 "new_submission_token": new_token}

@@ -45,7 +45,7 @@ def test_sixteen_concurrent_writers_on_one_thread(app):
     thread = factories.thread(asker)
     answerers = [factories.user() for _ in range(3)]
     answers = [factories.answer(thread, a).id for a in answerers]
-    voters = [factories.user() for _ in range(8)]
+    voters = [factories.member_with("vote_down") for _ in range(8)]  # may vote both ways
     people = [asker, *answerers, *voters]
     tokens = {u.id: services.issue_token(u) for u in people}
     plans = _plan(asker.id, [a.id for a in answerers], [v.id for v in voters], thread, answers)
