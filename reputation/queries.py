@@ -17,3 +17,19 @@ def history(user_id: int, limit: int = 20, cursor: str | None = None):
     rows = db.session.scalars(query.order_by(ReputationEvent.id.desc()).limit(limit + 1)).all()
     next_cursor = str(rows[limit - 1].id) if len(rows) > limit else None
     return list(rows[:limit]), next_cursor
+
+
+def is_private(row: ReputationEvent) -> bool:
+    """Would the row tell which post its user voted on? A voter's own downvote cost, and the
+    undoing of it, carry the post; only that voter may see it (votes stay anonymous)."""
+    if row.reason == "voter_downvote":
+        return True
+    return row.source.startswith("vote:") and row.source.endswith(f":{row.user_id}")
+
+
+def page(user_id: int, limit: int = 20, offset: int = 0) -> list[ReputationEvent]:
+    """One page of the user's ledger, newest first (the profile's "see all")."""
+    return list(db.session.scalars(
+        select(ReputationEvent).where(ReputationEvent.user_id == user_id,
+                                      ReputationEvent.delta != 0)
+        .order_by(ReputationEvent.id.desc()).limit(limit).offset(offset)))

@@ -41,7 +41,7 @@ class UserBrief(TypedDict):
 class Badge(TypedDict):
     slug: str
     name: str
-    tier: str
+    tier: Literal["bronze", "silver", "gold"]
 
 
 class User(UserBrief):
@@ -224,9 +224,11 @@ def user_brief(user) -> UserBrief:
             "marks": marks(user)}
 
 
-def user_full(user, viewer) -> User:
+def user_full(user, viewer, badges=()) -> User:
+    """`badges`: the user's (definition, award) pairs, from reputation.badges.badges_of."""
     body = user_brief(user) | {
-        "roles": user.roles, "badges": [], "created_at": iso(user.created_at),
+        "roles": user.roles, "badges": [badge(b) for b, _ in badges],
+        "created_at": iso(user.created_at),
         "url": url_for("web.profile", user_id=user.id, _external=True)}
     if can_see_email(viewer, user):
         body["email"] = user.email
@@ -279,9 +281,15 @@ def revision(r) -> Revision:
             "created_at": iso(r.created_at)}
 
 
-def reputation_event(e) -> ReputationEvent:
-    return {"delta": e.delta, "reason": e.reason, "post_id": e.post_id,
-            "thread_id": e.thread_id, "created_at": iso(e.created_at)}
+def badge(b) -> Badge:
+    return {"slug": b.slug, "name": b.name, "tier": b.tier}
+
+
+def reputation_event(e, hide_target: bool = False) -> ReputationEvent:
+    """`hide_target`: leave out which post it was (a voter's own downvote, for anyone else)."""
+    return {"delta": e.delta, "reason": e.reason,
+            "post_id": None if hide_target else e.post_id,
+            "thread_id": None if hide_target else e.thread_id, "created_at": iso(e.created_at)}
 
 
 def token_info(row) -> TokenInfo:
