@@ -16,6 +16,9 @@ class ReputationEvent(db.Model):
         # sum never visits the table.
         Index("ix_reputation_events_board", "created_at", "user_id", "delta", "reason",
               "thread_id"),
+        # Per-category boards: the category's threads, then their rows, again index-only.
+        Index("ix_reputation_events_thread_board", "thread_id", "created_at", "user_id", "delta",
+              "reason"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

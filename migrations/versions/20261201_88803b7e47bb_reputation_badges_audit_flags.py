@@ -1,4 +1,4 @@
-"""badges, the audit log, flags, and the leaderboard's covering index
+"""badges, the audit log, flags, and the leaderboards' indexes
 
 Revision ID: 88803b7e47bb
 Revises: c41d2a7e9b10
@@ -79,10 +79,18 @@ def upgrade():
         batch_op.create_index('ix_reputation_events_board',
                               ['created_at', 'user_id', 'delta', 'reason', 'thread_id'],
                               unique=False)
+        batch_op.create_index('ix_reputation_events_thread_board',
+                              ['thread_id', 'created_at', 'user_id', 'delta', 'reason'],
+                              unique=False)
+    with op.batch_alter_table('users', schema=None) as batch_op:
+        batch_op.create_index('ix_users_reputation', ['reputation', 'id'], unique=False)
 
 
 def downgrade():
+    with op.batch_alter_table('users', schema=None) as batch_op:
+        batch_op.drop_index('ix_users_reputation')
     with op.batch_alter_table('reputation_events', schema=None) as batch_op:
+        batch_op.drop_index('ix_reputation_events_thread_board')
         batch_op.drop_index('ix_reputation_events_board')
     op.drop_table('flags')
     op.drop_table('audit_entries')
