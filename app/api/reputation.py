@@ -95,7 +95,7 @@ def _page(rows, size: int, offset: int):
     return rows[:size], (str(offset + size) if len(rows) > size else None)
 
 
-@operation("GET", "/leaderboard", query=LeaderboardQuery, returns=Leaderboard)
+@operation("GET", "/leaderboard", query=LeaderboardQuery, returns=Leaderboard, errors=(404,))
 def get_leaderboard(query: LeaderboardQuery):
     """Who gained the most reputation this week, month, quarter or ever, overall or per category."""
     offset = number_cursor(query.cursor)

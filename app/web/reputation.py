@@ -32,6 +32,10 @@ def profile_extras(user) -> dict:
             "top_answers": queries.user_posts(current_user, user, "answer", "votes", 5)}
 
 
+def _flash_error(exc) -> None:
+    flash(" ".join(m for ms in exc.errors.values() for m in ms) or exc.detail, "error")
+
+
 def _offset() -> int:
     raw = request.args.get("page", "1")
     number = parse_id(raw)
@@ -86,7 +90,7 @@ def change_super_user(user_id):
     try:
         super_users.set_super_user(current_user, user_id, granted, request.form.get("reason"))
     except ValidationFailed as exc:
-        flash(" ".join(m for ms in exc.errors.values() for m in ms), "error")
+        _flash_error(exc)
         return redirect(url_for("web.profile", user_id=user_id))
     flash("Super-user status granted." if granted else "Super-user status revoked.", "success")
     return redirect(url_for("web.profile", user_id=user_id))
@@ -111,7 +115,7 @@ def mark_duplicate(thread_id):
         moderation.mark_duplicate(current_user, thread_id, original)
         flash("Marked as a duplicate; readers are pointed to the original.", "success")
     except (ValidationFailed, Conflict) as exc:
-        flash(" ".join(m for ms in exc.errors.values() for m in ms) or exc.detail, "error")
+        _flash_error(exc)
     return redirect(url_for("web.thread", thread_id=thread_id))
 
 
@@ -124,7 +128,7 @@ def flag(post_id):
         flash("Thank you: a moderator will look at it.", "success")
         post_id = flag_.post_id
     except (ValidationFailed, Conflict) as exc:
-        flash(" ".join(m for ms in exc.errors.values() for m in ms) or exc.detail, "error")
+        _flash_error(exc)
     _, thread = queries.visible_post(current_user, post_id)
     return redirect(url_for("web.thread", thread_id=thread.id, slug=thread.slug,
                             _anchor=f"post-{post_id}"))
