@@ -134,3 +134,14 @@ def test_flags_through_the_api(app, api):
                        json={"reason": "spam"})
     assert refused.status_code == 403
     assert refused.json["detail"] == "Flagging posts unlocks at 15 reputation."
+
+
+def test_a_grant_shows_at_once_on_cached_pages_showing_the_user(app, client):
+    answerer = factories.user()
+    thread = factories.thread()
+    factories.answer(thread, answerer)
+    url = f"/t/{thread.id}/{thread.slug}"
+    assert "mark super-user" not in client.get(url).get_data(as_text=True)  # now cached
+    super_users.set_super_user(factories.user("moderator"), answerer.id, True, "Trusted")
+    assert '<span class="mark super-user">Super-user</span>' in client.get(url).get_data(
+        as_text=True)
