@@ -195,6 +195,8 @@ def event_feed(viewer, after: int = 0, limit: int = 100) -> list[Event]:
     for event in feed:
         if event.type in _ANONYMOUS_ACTOR:
             event.actor_id = None
+        if event.data.get("private"):  # e.g. a voter's own reputation row: whose it is stays out
+            event.user_id = None
     return feed
 
 

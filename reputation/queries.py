@@ -3,6 +3,7 @@ from sqlalchemy import select
 
 from core.errors import BadRequest
 from core.database import db, parse_id
+from reputation.ledger import voters_own
 from reputation.models import ReputationEvent
 
 
@@ -20,11 +21,8 @@ def history(user_id: int, limit: int = 20, cursor: str | None = None):
 
 
 def is_private(row: ReputationEvent) -> bool:
-    """Would the row tell which post its user voted on? A voter's own downvote cost, and the
-    undoing of it, carry the post; only that voter may see it (votes stay anonymous)."""
-    if row.reason == "voter_downvote":
-        return True
-    return row.source.startswith("vote:") and row.source.endswith(f":{row.user_id}")
+    """Would the row tell which post its user voted on (see ledger.voters_own)?"""
+    return voters_own(row.reason, row.source, row.user_id)
 
 
 def page(user_id: int, limit: int = 20, offset: int = 0) -> list[ReputationEvent]:

@@ -163,3 +163,18 @@ def test_thread_page_marks_official_answers_and_staff(app, client):
     assert '<span class="mark support">Support</span>' in page
     assert '<span class="rank">Newcomer</span>' in page
     assert db.session.execute(text("SELECT 1")).scalar() == 1
+
+
+def test_the_staff_event_feed_does_not_name_a_downvoter(app, api):
+    from core import events as log
+    voter = factories.reputable(factories.user(), 60)
+    answer = factories.answer(factories.thread())
+    token = api.token_for(factories.user("support").email)
+    before = log.last_id()
+    services.cast_vote(voter, answer.id, -1)
+    services.cast_vote(voter, answer.id, 0)
+    feed = api.get(f"/events?after={before}", token).json["items"]
+    assert [e for e in feed if voter.id in (e["user_id"], e["actor_id"])] == []
+    mine = [(e["data"]["reason"], e["user_id"]) for e in feed if e["type"] == "reputation.changed"
+            and e["data"].get("private")]
+    assert mine == [("voter_downvote", None), ("vote_undone", None)]
