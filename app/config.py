@@ -68,6 +68,31 @@ def _account_settings() -> dict:
     }
 
 
+# Reputation needed for each privilege (staff bypass them all). `mature` is Stack Overflow's.
+PRIVILEGE_PRESETS = {
+    "small": {"vote_up": 1, "flag": 1, "vote_down": 50, "edit_others": 500, "close": 1000},
+    "mature": {"vote_up": 15, "flag": 15, "vote_down": 125, "edit_others": 2000, "close": 3000},
+}
+
+
+def _reputation_settings(preset: str) -> dict:
+    """Privileges, ranks, badges' and super-users' numbers; every one can be overridden."""
+    if preset not in PRIVILEGE_PRESETS:
+        raise ValueError(f"REPUTATION_PRESET must be one of {', '.join(PRIVILEGE_PRESETS)}")
+    return {
+        "REPUTATION_PRIVILEGES": dict(PRIVILEGE_PRESETS[preset]),
+        # (threshold, name), lowest first: the name shown beside the author of every post.
+        "REPUTATION_RANKS": [(1, "Newcomer"), (50, "Contributor"), (200, "Regular"),
+                             (1000, "Expert"), (5000, "Guru")],
+        # Who is nominated as a super-user (moderators then grant or refuse).
+        "SUPER_USER_MIN_ACCEPTED": 10,
+        "SUPER_USER_WINDOW_DAYS": 90,
+        "SUPER_USER_MIN_REPUTATION": 1000,
+        # A super-user may accept an answer once the asker has been silent this long.
+        "SUPER_USER_ACCEPT_AFTER_DAYS": 14,
+    }
+
+
 def load_config(overrides: dict | None = None) -> dict:
     """The settings a new app starts with; `overrides` (tests, scripts) win over the environment."""
     overrides = dict(overrides or {})
@@ -132,6 +157,8 @@ def load_config(overrides: dict | None = None) -> dict:
             "CONSUMERS_IN_PROCESS_SECONDS", "0" if database_url else "1")),
     }
     config.update(_account_settings())
+    config.update(_reputation_settings(overrides.get("REPUTATION_PRESET",
+                                                     config["REPUTATION_PRESET"])))
     config.update(overrides)
     if "SQLALCHEMY_DATABASE_URI" in overrides and "EMBEDDED_DATABASE" not in overrides:
         config["EMBEDDED_DATABASE"] = not database_url and \

@@ -17,6 +17,8 @@ ANSWER_ACCEPTED = "answer.accepted"    # thread_id, post_id; data: answer_author
 ANSWER_UNACCEPTED = "answer.unaccepted"  # thread_id, post_id (no longer accepted); same data
 USER_REGISTERED = "user.registered"    # user_id
 CATEGORY_CREATED = "category.created"  # data: category_id, slug
+THREAD_MARKED_DUPLICATE = "thread.marked_duplicate"  # thread_id; data: original_id
+POST_FLAGGED = "post.flagged"          # thread_id, post_id; data: reason
 
 # Events that change what a thread page or a thread list shows.
 CONTENT = (THREAD_CREATED, THREAD_EDITED, POST_CREATED, POST_EDITED, POST_DELETED,

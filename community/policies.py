@@ -5,9 +5,14 @@ Each `can_x(user, obj)` returns a Decision: truthy when allowed, falsy with a on
 written once here, twice over: as predicates on loaded objects (`can_view_thread`) and as query
 clauses (`visible_threads(viewer)`) for lists, search, exports and feeds.
 """
-from sqlalchemy import and_, or_, true
+from datetime import timedelta
 
-from community.models import Post, Thread
+from flask import current_app
+from sqlalchemy import and_, func, or_, select, true
+
+from community.models import Post, Revision, Thread
+from core.database import db
+from core.time import utcnow
 from core.errors import PermissionDenied
 
 
@@ -123,7 +128,7 @@ def can_edit_post(user, post, thread) -> Decision:
     if thread.is_locked:
         return deny("This thread is locked.")
     if post.author_id != user.id:
-        return deny("Only the author or staff may edit this post.")
+        return privilege(user, "edit_others")
     return ALLOW
 
 
@@ -143,7 +148,8 @@ def can_delete_post(user, post, thread) -> Decision:
     return ALLOW
 
 
-def can_vote(user, post, thread) -> Decision:
+def can_vote(user, post, thread, value: int = 1) -> Decision:
+    """`value` 1 or -1 needs that privilege; retracting (0) never does."""
     if not (decision := is_active_member(user)):
         return decision
     if not can_view_post(user, post, thread):
@@ -154,6 +160,8 @@ def can_vote(user, post, thread) -> Decision:
         return deny("A draft cannot be voted on.")
     if post.author_id == user.id:
         return deny("You cannot vote on your own post.")
+    if value:
+        return privilege(user, "vote_up" if value > 0 else "vote_down")
     return ALLOW
 
 
@@ -164,7 +172,23 @@ def can_accept(user, thread) -> Decision:
         return decision
     if thread.author_id == user.id or user.has_role("moderator", "support"):
         return ALLOW
+    if user.is_super_user:
+        return _super_user_may_accept(user, thread)
     return deny("Only the asker, a moderator or a support agent may accept an answer.")
+
+
+def _super_user_may_accept(user, thread) -> Decision:
+    """A super-user may solve a thread whose asker has gone quiet (no post or edit in it)."""
+    if thread.accepted_answer_id:
+        return deny("The asker or staff may change an accepted answer.")
+    days = current_app.config["SUPER_USER_ACCEPT_AFTER_DAYS"]
+    last = db.session.scalar(select(func.max(Revision.created_at))
+                             .join(Post, Post.id == Revision.post_id)
+                             .where(Post.thread_id == thread.id,
+                                    Revision.author_id == thread.author_id))
+    if last is not None and last > utcnow() - timedelta(days=days):
+        return deny(f"A super-user may accept once the asker has been silent for {days} days.")
+    return ALLOW
 
 
 def can_restore_post(user, post, thread) -> Decision:
@@ -199,3 +223,73 @@ def can_see_email(user, subject) -> Decision:
     if user.id == subject.id or user.is_staff:
         return ALLOW
     return deny("Email addresses are private.")
+
+
+# ---- privileges earned by reputation (numbers in config: REPUTATION_PRIVILEGES) -------------
+
+PRIVILEGES = {"vote_up": "Voting up", "vote_down": "Voting down", "flag": "Flagging posts",
+              "edit_others": "Editing other people's posts",
+              "close": "Closing and marking duplicates"}
+
+
+def privilege_threshold(name: str) -> int:
+    return current_app.config["REPUTATION_PRIVILEGES"][name]
+
+
+def privilege(user, name: str) -> Decision:
+    """Staff bypass every privilege; members need the configured reputation."""
+    if user.is_staff:
+        return ALLOW
+    needed = privilege_threshold(name)
+    if user.reputation >= needed:
+        return ALLOW
+    return deny(f"{PRIVILEGES[name]} unlocks at {needed} reputation.")
+
+
+def can_flag(user, post, thread) -> Decision:
+    if not (decision := is_active_member(user)):
+        return decision
+    if not can_view_post(user, post, thread):
+        return deny("This post is not visible.")
+    if post.author_id == user.id:
+        return deny("You cannot flag your own post.")
+    return privilege(user, "flag")
+
+
+def can_mark_duplicate(user, thread) -> Decision:
+    if not (decision := is_active_member(user)):
+        return decision
+    if not (decision := is_live(None, thread)):
+        return decision
+    if user.has_role("moderator") or user.is_super_user:
+        return ALLOW
+    return privilege(user, "close")
+
+
+def can_manage_super_users(user) -> Decision:
+    """Moderators (and admins) see nominations and grant or revoke super-user status."""
+    if user.is_anonymous_user:
+        return deny("You need to sign in first.")
+    if not user.has_role("moderator"):
+        return deny("Only moderators may manage super-users.")
+    return ALLOW
+
+
+def can_read_audit_log(user) -> Decision:
+    if user.is_anonymous_user:
+        return deny("You need to sign in first.")
+    if not user.has_role("moderator"):
+        return deny("The audit log is for moderators and administrators.")
+    return ALLOW
+
+
+def can_see_vote_targets(user, subject) -> Decision:
+    """Which post a user voted down is theirs alone: votes stay anonymous to everyone else."""
+    if not user.is_anonymous_user and user.id == subject.id:
+        return ALLOW
+    return deny("Which post someone voted on is private.")
+
+
+def is_official(user) -> bool:
+    """Answers by support staff (and admins) speak for the company."""
+    return user.role in ("support", "admin")

@@ -11,8 +11,9 @@ from sqlalchemy import and_, case, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from core.errors import BadRequest, NotFound
-from core.database import MAX_ID, db
-from community.models import Category, Post, Revision, Tag, Thread, User, Vote, thread_tags
+from core.database import MAX_ID, db, parse_id
+from community.models import (AuditEntry, Category, Post, Revision, Tag, Thread, ThreadLink, User,
+                              Vote, thread_tags)
 from community import events
 from community.policies import (can_read_event_log, can_view_post, can_view_thread, ensure,
                                 visible_posts, visible_threads)
@@ -194,4 +195,38 @@ def event_feed(viewer, after: int = 0, limit: int = 100) -> list[Event]:
     for event in feed:
         if event.type in _ANONYMOUS_ACTOR:
             event.actor_id = None
+        if event.data.get("private"):  # e.g. a voter's own reputation row: whose it is stays out
+            event.user_id = None
     return feed
+
+
+def duplicate_of(viewer, thread_id: int) -> Thread | None:
+    """The original a thread was marked a duplicate of, if the viewer may see it."""
+    return db.session.scalar(
+        select(Thread).join(ThreadLink, ThreadLink.target_id == Thread.id)
+        .where(ThreadLink.thread_id == thread_id, ThreadLink.kind == "duplicate",
+               visible_threads(viewer)).limit(1))
+
+
+def audit_entries(limit: int = 50, cursor: str | None = None) -> tuple[list[AuditEntry], str | None]:
+    """The audit log newest first, by keyset page (the cursor is the last entry's id)."""
+    query = select(AuditEntry).options(joinedload(AuditEntry.actor))
+    if cursor:
+        last = parse_id(cursor)
+        if last is None:
+            raise BadRequest("The cursor is not valid; start again without it.")
+        query = query.where(AuditEntry.id < last)
+    rows = db.session.scalars(query.order_by(AuditEntry.id.desc()).limit(limit + 1)).all()
+    next_cursor = str(rows[limit - 1].id) if len(rows) > limit else None
+    return list(rows[:limit]), next_cursor
+
+
+def user_posts(viewer, user: User, kind: str, sort: str = "newest", limit: int = 20,
+               offset: int = 0) -> list[Post]:
+    """A profile's questions or answers the viewer may see, newest or best first, with threads."""
+    order = (Post.score.desc(), Post.id.desc()) if sort == "votes" else (Post.id.desc(),)
+    return list(db.session.scalars(
+        select(Post).join(Thread, Thread.id == Post.thread_id)
+        .where(Post.author_id == user.id, Post.kind == kind, visible_posts(viewer))
+        .options(selectinload(Post.thread)).order_by(*order).limit(limit).offset(offset)
+        .execution_options(populate_existing=True)))

@@ -47,6 +47,12 @@ def award(user_id: int, reason: str, source: str, post_id=None, thread_id=None) 
     return _record(user_id, current, delta, reason, source, capped, post_id, thread_id)
 
 
+def grant(user_id: int, delta: int, reason: str, source: str) -> int:
+    """An uncapped change that no vote or accept caused (an import's opening balance, a seed);
+    returns the change applied (the floor of 1 still holds)."""
+    return _record(user_id, _locked_total(user_id), delta, reason, source, False, None, None)
+
+
 def undo(user_id: int, source: str, reason: str = "undone") -> int:
     """Reverse the net effect that `source` had on the user's total; returns the change applied."""
     current = _locked_total(user_id)
@@ -69,6 +75,13 @@ def undo(user_id: int, source: str, reason: str = "undone") -> int:
     return applied
 
 
+def voters_own(reason: str, source: str, user_id: int) -> bool:
+    """Is this the voter's own row of a vote (a downvote's cost, or its undoing)? It would tell
+    which post they voted on, so only they may see it with its post."""
+    return reason == "voter_downvote" or (source.startswith("vote:")
+                                          and source.endswith(f":{user_id}"))
+
+
 def _record(user_id, current, delta, reason, source, capped, post_id, thread_id) -> int:
     """Write one ledger row and move the user's total by it; the total never falls below 1."""
     delta = max(FLOOR, current + delta) - current
@@ -78,6 +91,8 @@ def _record(user_id, current, delta, reason, source, capped, post_id, thread_id)
         db.session.execute(update(User).where(User.id == user_id)
                            .values(reputation=User.reputation + delta)
                            .execution_options(synchronize_session=False))
-        # The event names no post: who voted what stays private, even in the staff event feed.
-        emit(REPUTATION_CHANGED, user_id=user_id, delta=delta, reason=reason)
+        # The event names no post: who voted what stays private, even in the staff event feed,
+        # which also leaves out the user of a voter's own row (`private`).
+        extra = {"private": True} if voters_own(reason, source, user_id) else {}
+        emit(REPUTATION_CHANGED, user_id=user_id, delta=delta, reason=reason, **extra)
     return delta

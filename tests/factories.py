@@ -2,6 +2,8 @@
 import itertools
 
 from core.database import db
+from core.transactions import transactional
+from reputation import ledger
 from community import services
 from community.models import Category, User
 
@@ -44,3 +46,23 @@ def solved_thread():
     services.cast_vote(asker, answer_.id, 1)
     services.accept_answer(asker, thread_.id, answer_.id)
     return asker, answerer, thread_, answer_
+
+
+@transactional
+def _grant(user_id: int, delta: int) -> None:
+    ledger.grant(user_id, delta, "bonus", f"test:{user_id}")
+
+
+def reputable(user_: User, total: int) -> User:
+    """Bring the user's reputation up to `total` through the ledger (one row, as an import
+    writes), so privileges that need reputation are earned the way the totals say."""
+    if total > user_.reputation:
+        _grant(user_.id, total - user_.reputation)
+        db.session.refresh(user_)
+    return user_
+
+
+def member_with(privilege_name: str, role: str = "member") -> User:
+    """A fresh member with just the reputation the privilege needs under the current preset."""
+    from flask import current_app
+    return reputable(user(role), current_app.config["REPUTATION_PRIVILEGES"][privilege_name])

@@ -10,7 +10,9 @@ from app.api.schemas import (MeUpdate, NewToken, NewUser, Paging, PasswordResetC
                              PasswordResetRequest, TokenRequest)
 from community import queries, services
 from core.errors import Unauthorized
+from community.policies import can_see_vote_targets
 from reputation import queries as reputation_queries
+from reputation.badges import badges_of
 
 
 @operation("POST", "/auth/token", body=TokenRequest, returns=s.Token, limit="10 per minute",
@@ -20,7 +22,8 @@ def create_token(body: TokenRequest):
     user = services.authenticate(body.email or body.username or "", body.password)
     if user is None:
         raise Unauthorized("The email or password is wrong.")
-    return {"token": services.issue_token(user), "user": s.user_full(user, user)}
+    return {"token": services.issue_token(user),
+            "user": s.user_full(user, user, badges_of(user.id))}
 
 
 @operation("DELETE", "/auth/token", auth="required")
@@ -40,7 +43,8 @@ def create_user(body: NewUser):
 @operation("GET", "/users/<int:user_id>", returns=s.User)
 def get_user(user_id: int):
     """A user's profile (email only to the user themself and to staff)."""
-    return s.user_full(queries.user_by_id(user_id), actor())
+    user = queries.user_by_id(user_id)
+    return s.user_full(user, actor(), badges_of(user.id))
 
 
 @operation("GET", "/users/<int:user_id>/reputation", query=Paging, returns=s.ReputationList)
@@ -48,12 +52,14 @@ def get_reputation(user_id: int, query: Paging):
     """A user's reputation ledger, newest first."""
     user = queries.user_by_id(user_id)
     events, next_cursor = reputation_queries.history(user.id, query.size, query.cursor)
-    return {"items": [s.reputation_event(e) for e in events], "next_cursor": next_cursor,
+    mine = bool(can_see_vote_targets(actor(), user))
+    return {"items": [s.reputation_event(e, not mine and reputation_queries.is_private(e))
+                      for e in events], "next_cursor": next_cursor,
             "reputation": user.reputation}
 
 
 def _me(user) -> s.MyAccount:
-    return s.user_full(user, user) | {"notification_count": 0,
+    return s.user_full(user, user, badges_of(user.id)) | {"notification_count": 0,
                                       "pending_email": services.pending_email(user)}
 
 

@@ -7,12 +7,12 @@ from flask import url_for
 from pydantic import Field
 from typing_extensions import NotRequired, TypedDict
 
-from community.policies import can_see_email
-from reputation.ranks import RANKS, rank_for
+from community.policies import can_see_email, is_official
+from reputation.ranks import marks, rank_for
 
 Time = Annotated[datetime, Field(description="ISO 8601 UTC.")]
 Url = Annotated[str, Field(json_schema_extra={"format": "uri"})]
-Rank = Literal[tuple(name for _, name in reversed(RANKS))]  # type: ignore[misc]
+Rank = Annotated[str, Field(description="The rank's name for the reputation (REPUTATION_RANKS).")]
 Role = Literal["member", "moderator", "support", "admin"]
 MyVote = Annotated[int, Field(ge=-1, le=1, description="The caller's vote: 1, -1 or 0.")]
 
@@ -35,12 +35,13 @@ class UserBrief(TypedDict):
     reputation: int
     rank: Rank
     is_super_user: bool
+    marks: Annotated[list[str], Field(description='"Moderator", "Support", "Admin", "Super-user".')]
 
 
 class Badge(TypedDict):
     slug: str
     name: str
-    tier: str
+    tier: Literal["bronze", "silver", "gold"]
 
 
 class User(UserBrief):
@@ -124,6 +125,7 @@ class Post(TypedDict):
     is_accepted: bool
     is_draft: bool
     is_deleted: bool
+    is_official: Annotated[bool, Field(description="Written by support staff: the company's answer.")]
     revision_count: int
     created_at: Time
     updated_at: Time
@@ -218,12 +220,15 @@ def iso(value) -> str | None:
 
 def user_brief(user) -> UserBrief:
     return {"id": user.id, "username": user.username, "reputation": user.reputation,
-            "rank": rank_for(user.reputation), "is_super_user": user.is_super_user}
+            "rank": rank_for(user.reputation), "is_super_user": user.is_super_user,
+            "marks": marks(user)}
 
 
-def user_full(user, viewer) -> User:
+def user_full(user, viewer, badges=()) -> User:
+    """`badges`: the user's (definition, award) pairs, from reputation.badges.badges_of."""
     body = user_brief(user) | {
-        "roles": user.roles, "badges": [], "created_at": iso(user.created_at),
+        "roles": user.roles, "badges": [badge(b) for b, _ in badges],
+        "created_at": iso(user.created_at),
         "url": url_for("web.profile", user_id=user.id, _external=True)}
     if can_see_email(viewer, user):
         body["email"] = user.email
@@ -239,6 +244,7 @@ def post(p, my_vote: int | None = None) -> Post:
     body = {"id": p.id, "thread_id": p.thread_id, "author": user_brief(p.author),
             "body_html": p.body_html, "body": p.body, "score": p.score,
             "is_accepted": p.is_accepted, "is_draft": p.is_draft, "is_deleted": p.is_deleted,
+            "is_official": is_official(p.author),
             "revision_count": p.revision_count, "created_at": iso(p.created_at),
             "updated_at": iso(p.updated_at)}
     if my_vote is not None:
@@ -275,9 +281,15 @@ def revision(r) -> Revision:
             "created_at": iso(r.created_at)}
 
 
-def reputation_event(e) -> ReputationEvent:
-    return {"delta": e.delta, "reason": e.reason, "post_id": e.post_id,
-            "thread_id": e.thread_id, "created_at": iso(e.created_at)}
+def badge(b) -> Badge:
+    return {"slug": b.slug, "name": b.name, "tier": b.tier}
+
+
+def reputation_event(e, hide_target: bool = False) -> ReputationEvent:
+    """`hide_target`: leave out which post it was (a voter's own downvote, for anyone else)."""
+    return {"delta": e.delta, "reason": e.reason,
+            "post_id": None if hide_target else e.post_id,
+            "thread_id": None if hide_target else e.thread_id, "created_at": iso(e.created_at)}
 
 
 def token_info(row) -> TokenInfo:

@@ -8,15 +8,18 @@ bp = Blueprint("web", __name__)
 
 def init_app(app) -> None:
     from app.web import actions, page_cache, pages, staff  # noqa: F401  (register routes)
+    from app.web import reputation  # noqa: F401
     app.register_blueprint(bp)
     page_cache.connect()
 
     from app.web.jsonld import qa_jsonld
     from app.web.submissions import new_token
-    from reputation.ranks import rank_for
+    from app.web.reputation import locked_privileges
+    from reputation.ranks import marks, rank_for
 
     @app.context_processor
     def inject_helpers():
         # Templates ask the same policy functions as views and the API.
-        return {"can": policies, "qa_jsonld": qa_jsonld, "rank_for": rank_for,
-                "new_submission_token": new_token}
+        return {"can": policies, "qa_jsonld": qa_jsonld, "rank_for": rank_for, "user_marks": marks,
+                "new_submission_token": new_token,
+                "locked_privileges": locked_privileges}

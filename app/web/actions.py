@@ -11,6 +11,7 @@ from flask_login import current_user, login_required
 from core.errors import Conflict, ValidationFailed
 from app.extensions import limiter
 from app.web import bp
+from app.web.reputation import thread_extras
 from app.web.submissions import FIELD, form_token, submit_once
 from community import queries, services
 from community.policies import can_edit_post, can_manage_categories, ensure
@@ -75,7 +76,7 @@ def ask():
 def _answer_form(errors, status):
     page = queries.thread_page(current_user, request.view_args["thread_id"])
     return render_template("community/thread.html", page=page, thread=page.thread,
-                           answer_errors=errors, answer_body=request.form.get("body", ""),
+                           **thread_extras(page), answer_errors=errors, answer_body=request.form.get("body", ""),
                            answer_token=form_token(request.form)), status
 
 

@@ -4,6 +4,7 @@ from flask_login import current_user
 
 from core.errors import BadRequest
 from app.web import bp, page_cache, revision_diffs
+from app.web.reputation import profile_extras, thread_extras
 from community import queries
 from community.viewcounts import record_view
 from reputation import queries as reputation_queries
@@ -71,7 +72,8 @@ def thread(thread_id, slug=None):
     page = queries.thread_page(current_user, thread_id)
     if slug != page.thread.slug:
         return redirect(url_for("web.thread", thread_id=thread_id, slug=page.thread.slug), 301)
-    html = render_template("community/thread.html", page=page, thread=page.thread)
+    html = render_template("community/thread.html", page=page, thread=page.thread,
+                           **thread_extras(page))
     version = page.thread.version
     record_view(thread_id)
     if cacheable:
@@ -130,4 +132,5 @@ def profile(user_id, username=None):
     threads, answers = queries.user_activity(current_user, user)
     ledger, _ = reputation_queries.history(user.id, limit=10)
     return render_template("auth/profile.html", user=user, threads=threads, answers=answers,
-                           ledger=ledger)
+                           ledger=ledger, is_private=reputation_queries.is_private,
+                           **profile_extras(user))

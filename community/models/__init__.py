@@ -2,6 +2,8 @@
 from core.time import UTCDateTime, utcnow
 from community.models.users import (ANONYMOUS, AccountToken, AnonymousUser, ApiToken, ROLES,
                                     SignInThrottle, User)
+from community.models.audit import AuditEntry
+from community.models.flags import FLAG_REASONS, Flag
 from community.models.content import (Category, Post, Revision, Tag, Thread, ThreadLink, Vote,
                                       thread_tags)
 
@@ -13,6 +15,7 @@ conflict_on("uq_users_email", "email", "is already registered")
 conflict_on("uq_categories_slug", "slug", "is taken")
 conflict_on("uq_votes_post_user", "vote", "was already cast")
 conflict_on("uq_thread_links_thread_target_kind", "link", "already exists")
+conflict_on("uq_flags_post_user", "flag", "was already raised by you on this post")
 
 __all__ = ["ANONYMOUS", "AccountToken", "AnonymousUser", "ApiToken", "SignInThrottle", "ROLES",
-           "User", "Category", "Post", "Revision", "Tag", "Thread", "ThreadLink", "Vote", "thread_tags", "UTCDateTime", "utcnow"]
+           "User", "AuditEntry", "FLAG_REASONS", "Flag", "Category", "Post", "Revision", "Tag", "Thread", "ThreadLink", "Vote", "thread_tags", "UTCDateTime", "utcnow"]

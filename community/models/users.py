@@ -3,7 +3,7 @@ links (password reset, email confirmation), sign-in throttles, and the anonymous
 import secrets
 
 from flask_login import AnonymousUserMixin, UserMixin
-from sqlalchemy import Boolean, ForeignKey, Integer, String
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.database import db
@@ -20,6 +20,8 @@ STAFF_ROLES = ("moderator", "support", "admin")
 
 class User(UserMixin, db.Model):
     __tablename__ = "users"
+    # The all-time leaderboard walks this (reputation is the ledger's running total).
+    __table_args__ = (Index("ix_users_reputation", "reputation", "id"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     username: Mapped[str] = mapped_column(String(30))

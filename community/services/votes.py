@@ -23,7 +23,7 @@ def cast_vote(actor, post_id, value) -> tuple[int, int]:
 @transactional
 def _cast_vote(actor, post_id, value: int) -> tuple[int, int]:
     post, thread = lock_post_and_thread(post_id, actor)
-    ensure(can_vote, actor, post, thread)
+    ensure(can_vote, actor, post, thread, value)
     vote = db.session.scalar(select(Vote).where(Vote.post_id == post.id, Vote.user_id == actor.id))
     old = vote.value if vote else 0
     if old == value:

@@ -60,6 +60,7 @@ PAGES = [
     ("settings", "/settings", "alice", "Settings"),
     ("tokens", "/settings/tokens", "alice", "API tokens"),
     ("forgot-password", "/password/forgot", None, "Forgot your password?"),
+    ("leaderboard", "/leaderboard?period=all", None, "Who helped most"),
 ]
 
 

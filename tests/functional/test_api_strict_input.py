@@ -75,6 +75,7 @@ WRONG = {
     "string": [5, ["text"], True, {"a": "b"}],
     "integer": [1.0, True, "3", 2**31, -(2**40)],
     "array": ["a,b", [1, None], {"0": "x"}],
+    "boolean": ["true", 1, 0, [True], {"a": True}],
 }
 SHAPES = [b"[" * 100_000, b'{"a":' * 50_000, b"{not json", b"[1, 2]", b'"text"', b"null",
           b'{"value": NaN}', b"\xff\xfe{}"]

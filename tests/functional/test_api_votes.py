@@ -3,7 +3,7 @@ from tests import factories
 
 
 def test_vote_returns_score_and_my_vote(api):
-    author, voter = factories.user(), factories.user()
+    author, voter = factories.user(), factories.member_with("vote_down")
     answer = factories.answer(factories.thread(), author)
     token = api.token_for(voter.email)
     assert api.post(f"/posts/{answer.id}/vote", token, json={"value": 1}).json == {"score": 1, "my_vote": 1}

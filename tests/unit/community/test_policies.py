@@ -3,7 +3,9 @@ from datetime import datetime, timedelta, timezone
 from types import SimpleNamespace
 
 import pytest
+from flask import Flask
 
+from app.config import PRIVILEGE_PRESETS
 from community import policies as p
 from community.models import ANONYMOUS, User
 
@@ -12,7 +14,17 @@ AUTHOR, OTHER, ASKER = 10, 11, 12
 
 def user(role="member", uid=OTHER, suspended=False):
     until = datetime.now(timezone.utc) + timedelta(days=1) if suspended else None
-    return User(id=uid, username=f"u{uid}", role=role, suspended_until=until)
+    return User(id=uid, username=f"u{uid}", role=role, suspended_until=until, reputation=1,
+                is_super_user=False)
+
+
+@pytest.fixture(autouse=True)
+def config():
+    """Privileges read their thresholds from the app's config: the default `small` preset."""
+    app = Flask(__name__)
+    app.config["REPUTATION_PRIVILEGES"] = dict(PRIVILEGE_PRESETS["small"])
+    with app.app_context():
+        yield app.config
 
 
 def thread(deleted=False, locked=False, accepted=None):

@@ -22,7 +22,9 @@ def test_upvotes_on_questions_and_answers_give_ten(app):
 
 
 def test_downvote_costs_author_two_and_voter_one_on_answers_only(app):
-    asker, answerer, voter = factories.user(), factories.user(), factories.user()
+    asker, answerer = factories.user(), factories.user()
+    # One above the vote-down privilege (50 by default): the first downvote costs 1.
+    voter = factories.reputable(factories.user(), 51)
     thread = factories.thread(asker)
     answer = factories.answer(thread, answerer)
     for post_id in (thread.question_post_id, answer.id):
@@ -31,21 +33,21 @@ def test_downvote_costs_author_two_and_voter_one_on_answers_only(app):
     services.cast_vote(voter, thread.question_post_id, -1)
     assert _rep(answerer) == 11 - 2
     assert _rep(asker) == 11 - 2
-    # -1 for voting the answer down; voting a question down is free. Floor keeps it at 1.
-    assert _rep(voter) == 1
+    # -1 for voting the answer down; voting a question down is free.
+    assert _rep(voter) == 51 - 1
 
 
 def test_voter_penalty_is_visible_above_the_floor(app):
-    voter, answerer = factories.user(), factories.user()
+    voter, answerer = factories.member_with("vote_down"), factories.user()
     own = factories.thread(voter)
-    services.cast_vote(factories.user(), own.question_post_id, 1)  # voter now 11
+    services.cast_vote(factories.user(), own.question_post_id, 1)  # voter now 60
     answer = factories.answer(factories.thread(), answerer)
     services.cast_vote(voter, answer.id, -1)
-    assert _rep(voter) == 10
+    assert _rep(voter) == 59
 
 
 def test_retract_and_switch_undo_exactly(app):
-    author, voter = factories.user(), factories.user()
+    author, voter = factories.user(), factories.member_with("vote_down")
     answer = factories.answer(factories.thread(), author)
     services.cast_vote(factories.user(), answer.id, 1)  # author 11
     assert services.cast_vote(voter, answer.id, 1) == (2, 1)
@@ -54,17 +56,17 @@ def test_retract_and_switch_undo_exactly(app):
     assert _rep(author) == 9
     assert services.cast_vote(voter, answer.id, 0) == (1, 0)
     assert _rep(author) == 11
-    assert _rep(voter) == 1
+    assert _rep(voter) == 50  # the voter's −1 came back with the retraction
 
 
 def test_reputation_never_falls_below_one(app):
     author = factories.user()
     answer = factories.answer(factories.thread(), author)
     for _ in range(3):
-        services.cast_vote(factories.user(), answer.id, -1)
+        services.cast_vote(factories.member_with("vote_down"), answer.id, -1)
     assert _rep(author) == 1
     # and undoing a downvote that cost nothing gives nothing back
-    voter = factories.user()
+    voter = factories.member_with("vote_down")
     services.cast_vote(voter, answer.id, -1)
     services.cast_vote(voter, answer.id, 0)
     assert _rep(author) == 1
@@ -119,7 +121,7 @@ def test_staff_accepting_gives_answerer_fifteen_but_staff_nothing(app):
 def test_ledger_rows_sum_to_the_total(app):
     author = factories.user()
     answer = factories.answer(factories.thread(), author)
-    voter = factories.user()
+    voter = factories.member_with("vote_down")
     for value in (1, -1, 0, 1):
         services.cast_vote(voter, answer.id, value)
     deltas = db.session.scalars(select(ReputationEvent.delta)
@@ -133,6 +135,6 @@ def test_services_take_a_proxied_actor_like_current_user(app):
     thread = factories.thread(asker)
     answer = factories.answer(thread, answerer)
     proxy = LocalProxy(lambda: asker)
-    services.cast_vote(LocalProxy(lambda: factories.user()), answer.id, -1)  # voter's −1 path
+    services.cast_vote(LocalProxy(lambda: factories.member_with("vote_down")), answer.id, -1)  # voter's −1 path
     services.accept_answer(proxy, thread.id, answer.id)
     assert (_rep(asker), _rep(answerer)) == (3, 16)
