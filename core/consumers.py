@@ -154,7 +154,7 @@ def prune(retention_days: int | None = None) -> int:
 # The embedded default has no separate worker process: each web process runs the consumers in a
 # daemon thread, started on its first request (after gunicorn forks). Leases keep two processes
 # from handling one consumer's batch at once. Scaled out, `flask events run --loop` does this.
-_runners: dict[int, threading.Event] = {}  # app id -> its thread's stop signal
+_runners: dict[int, tuple[threading.Event, threading.Thread]] = {}  # app id -> stop, thread
 _runners_lock = threading.Lock()
 
 
@@ -166,16 +166,19 @@ def ensure_runner(app) -> None:
     with _runners_lock:
         if id(app) in _runners:
             return
-        stop = _runners[id(app)] = threading.Event()
-    threading.Thread(target=_run_forever, args=(app, seconds, stop), daemon=True,
-                     name="commonplace-consumers").start()
+        stop = threading.Event()
+        thread = threading.Thread(target=_run_forever, args=(app, seconds, stop), daemon=True,
+                                  name="commonplace-consumers")
+        _runners[id(app)] = (stop, thread)
+    thread.start()
 
 
 def stop_runner(app) -> None:
-    """Ask `app`'s consumer thread to stop after its current round (tests, shutdown)."""
-    stop = _runners.pop(id(app), None)
+    """Stop `app`'s consumer thread and wait for its current round to end (tests, shutdown)."""
+    stop, thread = _runners.pop(id(app), (None, None))
     if stop is not None:
         stop.set()
+        thread.join(timeout=60)
 
 
 def run_all_once() -> dict[str, int]:

@@ -212,5 +212,4 @@ def test_the_embedded_default_runs_consumers_in_a_thread_of_the_web_process(
                 time.sleep(0.05)
             assert expected <= set(seen)
         finally:
-            consumers.stop_runner(application)
-            time.sleep(0.2)  # let its last round end before the database goes
+            consumers.stop_runner(application)  # waits for its last round: the database goes next
