@@ -9,6 +9,7 @@ shows to anonymous readers of every worker within CHECK_SECONDS. With REDIS_URL 
 commit is also announced on a Redis channel and every worker looks at the log on its next
 request, without waiting out the interval.
 """
+import hashlib
 import logging
 import threading
 import time
@@ -40,15 +41,15 @@ _lock = threading.Lock()
 _pages: dict[int, Entry] = {}
 _lists: dict[str, tuple[str, float]] = {}
 _seen = {"id": None, "checked_at": 0.0}
-CHANNEL = "commonplace:events"
-_listening: set[str] = set()
+CHANNEL = "commonplace:events"  # + the site's key: Redis channels ignore the db number
+_listening: set[tuple[str, str]] = set()
 log_ = logging.getLogger("commonplace.page_cache")
 
 
 def follow_log() -> None:
     """Apply the events other processes committed since the last look (at most once a second)."""
     now = time.monotonic()
-    _listen(current_app.config.get("REDIS_URL"))
+    _listen(current_app.config.get("REDIS_URL"), _channel())
     if _seen["id"] is None:  # nothing is cached yet: start from the newest event
         _seen.update(id=log.last_id(), checked_at=now)
         return
@@ -120,23 +121,29 @@ def drop_for(event) -> None:
                 _pages.pop(thread_id, None)
 
 
-def _listen(url: str | None) -> None:
-    """Start this process's subscriber to commit announcements (once per process and URL)."""
-    if not url or url in _listening:
+def _channel() -> str:
+    """One channel per site (its database): two communities on one Redis never wake each other."""
+    site = current_app.config["SQLALCHEMY_DATABASE_URI"].encode()
+    return f"{CHANNEL}:{hashlib.sha256(site).hexdigest()[:16]}"
+
+
+def _listen(url: str | None, channel: str) -> None:
+    """Start this process's subscriber to commit announcements (once per process and channel)."""
+    if not url or (url, channel) in _listening:
         return
     with _lock:
-        if url in _listening:
+        if (url, channel) in _listening:
             return
-        _listening.add(url)
-    threading.Thread(target=_subscribe, args=(url,), daemon=True,
+        _listening.add((url, channel))
+    threading.Thread(target=_subscribe, args=(url, channel), daemon=True,
                      name="commonplace-cache-listener").start()
 
 
-def _subscribe(url: str) -> None:
+def _subscribe(url: str, channel: str) -> None:
     while True:
         try:
             pubsub = redis.Redis.from_url(url).pubsub(ignore_subscribe_messages=True)
-            pubsub.subscribe(CHANNEL)
+            pubsub.subscribe(channel)
             for _ in pubsub.listen():
                 _seen["checked_at"] = 0.0  # the next request looks at the log at once
         except redis.RedisError:
@@ -147,7 +154,7 @@ def _subscribe(url: str) -> None:
 def _announce(event) -> None:
     url = current_app.config.get("REDIS_URL")
     if url:
-        _publisher(url).publish(CHANNEL, event.id or 0)
+        _publisher(url).publish(_channel(), event.id or 0)
 
 
 _publishers: dict[str, redis.Redis] = {}
