@@ -33,6 +33,9 @@ def contact_input(user_id: int, connector_name: str) -> ContactInput | None:
 
 def _contact(connector, user_id: int) -> tuple[ContactRef | None, str | None]:
     """The person's CRM contact (found or created), or None with a note saying why not."""
+    link = link_for(user_id, connector.name)
+    if link is not None and link.contact_ref:
+        return ContactRef(link.contact_ref), None  # synced before: no call to the CRM
     person = contact_input(user_id, connector.name)
     if person is None:
         return None, f"user {user_id} no longer exists; not linked to a contact"
