@@ -202,8 +202,9 @@ def start_thread(app, interval: float = 1.0) -> threading.Event:
         with app.app_context():
             loop(interval, stop)
 
-    threading.Thread(target=run, name="crm-relay", daemon=True).start()
-    app.extensions["commonplace.crm_relay_stop"] = stop
+    thread = threading.Thread(target=run, name="crm-relay", daemon=True)
+    thread.start()
+    stop.thread = thread  # so a caller can wait for the relay to finish its pass
     return stop
 
 

@@ -74,8 +74,8 @@ def get_knowledge(item_id: int):
     return _documents([kq.get_item(actor(), item_id)])[0]
 
 
-@operation("GET", "/knowledge/<int:item_id>/versions/<int:number>", returns=KnowledgeItem)
-def get_knowledge_version(item_id: int, number: int):
+@operation("GET", "/knowledge/<int:item_id>/versions/<int:version>", returns=KnowledgeItem)
+def get_knowledge_version(item_id: int, version: int):
     """One version of a knowledge item (every version is kept)."""
-    item, version = kq.get_version(actor(), item_id, number)
-    return _documents([item], [version])[0]
+    item, shown = kq.get_version(actor(), item_id, version)
+    return _documents([item], [shown])[0]
