@@ -31,6 +31,8 @@ class Receiver:
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"  # keep-alive, as a real receiver behind a proxy
+
             def log_message(self, *args):
                 pass
 
@@ -73,8 +75,8 @@ def _app(folder: Path, url: str):
 
 def _people(n: int = 10):
     from community import services
-    make = lambda i, role: services.register_user(f"bench{role}{i}", f"{role}{i}@bench.test",  # noqa: E731
-                                                  "password123")
+    def make(i, role):
+        return services.register_user(f"bench{role}{i}", f"{role}{i}@bench.test", "password123")
     category = services.create_category(services.register_user(
         "benchadmin", "admin@bench.test", "password123", "admin"), "Bench", "bench")
     return [make(i, "a") for i in range(n)], [make(i, "b") for i in range(n)], category
@@ -122,13 +124,12 @@ def _latency(app, receiver, accepts: int, interval: float) -> None:
     from community import services
     from community.knowledge import item_for_thread
     from crm import relay
+    accepted: dict[int, float] = {}
     with app.app_context():
         askers, answerers, category = _people_again()
         pending = _unsolved(askers, answerers, category, accepts)
         relay.run_once()
-    stop = relay.start_thread(app, interval=interval)
-    accepted: dict[int, float] = {}
-    with app.app_context():
+        stop = relay.start_thread(app, interval=interval)
         for asker, thread_id, answer_id in pending:
             services.accept_answer(asker, thread_id, answer_id)
             accepted[item_for_thread(thread_id).id] = time.perf_counter()
@@ -137,6 +138,7 @@ def _latency(app, receiver, accepts: int, interval: float) -> None:
     while not all(i in receiver.arrived for i in accepted) and time.perf_counter() < deadline:
         time.sleep(0.05)
     stop.set()
+    stop.thread.join(timeout=30)
     waits = sorted((receiver.arrived[i] - t) * 1000 for i, t in accepted.items()
                    if i in receiver.arrived)
     p99 = waits[min(len(waits) - 1, int(len(waits) * 0.99))]

@@ -48,7 +48,14 @@ def test_item_page_shows_the_article_with_valid_article_jsonld(client, app):
     assert "<strong>rotate</strong>" in html
     [article] = _jsonld(html)
     assert article["@type"] == "Article" and article["headline"] == thread.title
-    assert article["version"] == 1 and article["isBasedOn"].endswith(f"/t/{thread.id}/{thread.slug}")
+    assert article["version"] == 1
+    assert article["isBasedOn"].endswith(f"/t/{thread.id}/{thread.slug}")
+
+
+def test_a_solved_thread_links_to_its_article(client, app):
+    asker, thread, answer, item = _solved()
+    html = client.get(f"/t/{thread.id}/{thread.slug}").get_data(as_text=True)
+    assert f'href="/kb/{item.id}-{item.slug}"' in html
 
 
 def test_jsonld_cannot_be_broken_out_of(client, app):
