@@ -7,7 +7,7 @@ from typing_extensions import TypedDict
 from app.api.core import actor, number_cursor
 from app.api.registry import operation
 from app.api.schemas import Paging, QueryText
-from app.api.serializers import Page, Time, Url
+from app.api.serializers import Page, Time, Url, iso
 from community import knowledge_queries as kq
 from core.database import MAX_ID
 from crm.contacts import sync_states
@@ -53,7 +53,8 @@ class KnowledgeFilters(Paging):
 
 
 def _documents(items, versions=None) -> list[dict]:
-    states = sync_states([i.id for i in items])
+    states = {item_id: {**state, "synced_at": iso(state["synced_at"])}
+              for item_id, state in sync_states([i.id for i in items]).items()}
     shown = versions or [None] * len(items)
     return [kq.document(i, v, states.get(i.id)) for i, v in zip(items, shown)]
 

@@ -113,7 +113,8 @@ def test_api_knowledge_shapes(api, app):
                         "category", "contributors", "source_url", "version", "status", "crm"}
     assert (doc["version"], doc["status"], doc["tags"]) == (1, "published", ["keys"])
     assert doc["crm"]["article_ref"].startswith("la-")
-    assert doc["crm"]["contact_ref"].startswith("lc-") and doc["crm"]["synced_at"]
+    assert doc["crm"]["contact_ref"].startswith("lc-")
+    assert doc["crm"]["synced_at"].endswith("Z") and doc["created_at"].endswith("Z")
     assert api.get(f"/knowledge/{item.id}/versions/1").json["version"] == 1
     assert api.get("/knowledge/999999").status_code == 404
     assert api.get("/knowledge?thread_id=abc").status_code == 400

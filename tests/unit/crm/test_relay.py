@@ -173,3 +173,13 @@ def test_two_relays_never_deliver_one_row_twice(app, echo):
     for i in range(10):
         numbers = [n for a, n in echo.seen if a == f"a:{i}"]
         assert numbers == sorted(numbers)
+
+
+def test_crm_sync_polls_the_registered_pollers(app, runner):
+    calls = []
+    relay.POLLERS.append(lambda connector: calls.append(connector.name) or 2)
+    try:
+        result = runner.invoke(args=["crm", "sync"])
+    finally:
+        relay.POLLERS.pop()
+    assert calls == ["local"] and "2 changes from the CRM" in result.output
