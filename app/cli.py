@@ -44,5 +44,7 @@ def init_app(app: Flask) -> None:
     from app.cli_reputation import reputation_cli
     app.cli.add_command(events_cli)
     app.cli.add_command(reputation_cli)
+    from app.cli_knowledge import knowledge_cli
+    app.cli.add_command(knowledge_cli)
     app.cli.add_command(users)
     app.cli.add_command(seed)

@@ -51,6 +51,7 @@ def create_app(config: dict | None = None) -> Flask:
     import reputation.receivers  # noqa: F401  (the ledger follows votes and accepts)
     import reputation.consumers  # noqa: F401  (the badges consumer)
     import core.consumers  # noqa: F401  (the domain_events and event_cursors tables)
+    import community.knowledge  # noqa: F401  (knowledge items follow solved threads)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT / "migrations"))
     csrf.init_app(app)
@@ -76,4 +77,6 @@ def create_app(config: dict | None = None) -> Flask:
     @app.before_request
     def start_consumers():  # once per process; CONSUMERS_IN_PROCESS_SECONDS=0 turns it off
         ensure_runner(app)
+    import crm
+    crm.init_app(app)
     return app

@@ -13,6 +13,7 @@ from sqlalchemy import and_, func, or_, select, true
 from community.models import Post, Revision, Thread
 from core.database import db
 from core.time import utcnow
+from community.models import KnowledgeItem, Post, Thread
 from core.errors import PermissionDenied
 
 
@@ -293,3 +294,27 @@ def can_see_vote_targets(user, subject) -> Decision:
 def is_official(user) -> bool:
     """Answers by support staff (and admins) speak for the company."""
     return user.role in ("support", "admin")
+def can_view_knowledge_item(user, item) -> Decision:
+    # A retired item (un-solved or deleted thread) is kept for staff; readers no longer see it.
+    if item.status == "retired" and not user.is_staff:
+        return deny("This knowledge item has been retired.")
+    return ALLOW
+
+
+def visible_knowledge_items(viewer):
+    """Query clause over KnowledgeItem: the items `viewer` may see (as can_view_knowledge_item)."""
+    return true() if viewer.is_staff else KnowledgeItem.status != "retired"
+
+
+def can_review_knowledge(user) -> Decision:
+    if not user.is_staff:
+        return deny("Knowledge review is for staff.")
+    return ALLOW
+
+
+def can_manage_crm(user) -> Decision:
+    if user.is_anonymous_user:
+        return deny("You need to sign in first.")
+    if not user.has_role("support", "moderator"):
+        return deny("CRM records are for staff.")
+    return ALLOW

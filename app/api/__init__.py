@@ -11,6 +11,7 @@ def load_routes() -> None:
     """Import every module that registers routes (the OpenAPI document lists what is loaded)."""
     from app.api import accounts, community, core, events, openapi  # noqa: F401
     from app.api import reputation  # noqa: F401
+    from app.api import knowledge  # noqa: F401
 
 
 def init_app(app) -> None:

@@ -6,6 +6,7 @@ from community.models.audit import AuditEntry
 from community.models.flags import FLAG_REASONS, Flag
 from community.models.content import (Category, Post, Revision, Tag, Thread, ThreadLink, Vote,
                                       thread_tags)
+from community.models.knowledge import KnowledgeItem, KnowledgeVersion
 
 from core.transactions import conflict_on
 
@@ -18,4 +19,6 @@ conflict_on("uq_thread_links_thread_target_kind", "link", "already exists")
 conflict_on("uq_flags_post_user", "flag", "was already raised by you on this post")
 
 __all__ = ["ANONYMOUS", "AccountToken", "AnonymousUser", "ApiToken", "SignInThrottle", "ROLES",
-           "User", "AuditEntry", "FLAG_REASONS", "Flag", "Category", "Post", "Revision", "Tag", "Thread", "ThreadLink", "Vote", "thread_tags", "UTCDateTime", "utcnow"]
+           "User", "AuditEntry", "FLAG_REASONS", "Flag", "Category", "Post", "Revision", "Tag",
+           "Thread", "ThreadLink", "Vote", "thread_tags", "UTCDateTime", "utcnow",
+           "KnowledgeItem", "KnowledgeVersion"]
