@@ -1,4 +1,5 @@
 """Configuration from the environment (see ../shared/API.md); no .env file is required."""
+import json
 import os
 import secrets
 from pathlib import Path
@@ -68,6 +69,37 @@ def _account_settings() -> dict:
     }
 
 
+def _case_settings() -> dict:
+    """Support cases: escalation targets, the agent who signs CRM resolutions, Salesforce."""
+    env = os.environ.get
+    return {
+        # Hours an open thread may wait for a first answer (a category may set its own).
+        "CASE_ANSWER_TARGET_HOURS": _int("CASE_ANSWER_TARGET_HOURS", 48),
+        # Author of draft answers for cases escalated by the system (`crm escalate-stale`).
+        "CRM_AGENT_USERNAME": env("CRM_AGENT_USERNAME") or None,
+        "SALESFORCE_INSTANCE_URL": env("SALESFORCE_INSTANCE_URL") or None,
+        "SALESFORCE_SESSION_ID": env("SALESFORCE_SESSION_ID") or None,
+        "SALESFORCE_USERNAME": env("SALESFORCE_USERNAME") or None,
+        "SALESFORCE_PASSWORD": env("SALESFORCE_PASSWORD") or None,
+        "SALESFORCE_SECURITY_TOKEN": env("SALESFORCE_SECURITY_TOKEN") or None,
+        "SALESFORCE_DOMAIN": env("SALESFORCE_DOMAIN", "login"),
+        "SALESFORCE_API_VERSION": env("SALESFORCE_API_VERSION", "60.0"),
+        "SALESFORCE_TIMEOUT": float(env("SALESFORCE_TIMEOUT") or 10),
+        "SALESFORCE_CA_BUNDLE": env("SALESFORCE_CA_BUNDLE") or None,
+        "SALESFORCE_ARTICLE_OBJECT": env("SALESFORCE_ARTICLE_OBJECT", "Knowledge__kav"),
+        # Our field → the article object's field (JSON in the environment overrides it).
+        "SALESFORCE_ARTICLE_FIELDS": json.loads(env("SALESFORCE_ARTICLE_FIELDS") or "null") or {
+            "title": "Title", "url_name": "UrlName", "problem": "Question__c",
+            "solution": "Answer__c", "source_url": "Community_Url__c"},
+        "SALESFORCE_CASE_EXTERNAL_ID_FIELD": env("SALESFORCE_CASE_EXTERNAL_ID_FIELD",
+                                                 "Community_Thread_Id__c"),
+        "SALESFORCE_CASE_RESOLUTION_FIELD": env("SALESFORCE_CASE_RESOLUTION_FIELD",
+                                                "Community_Resolution__c"),
+        "SALESFORCE_TASK_EXTERNAL_ID_FIELD": env("SALESFORCE_TASK_EXTERNAL_ID_FIELD",
+                                                 "Community_Key__c"),
+    }
+
+
 def load_config(overrides: dict | None = None) -> dict:
     """The settings a new app starts with; `overrides` (tests, scripts) win over the environment."""
     overrides = dict(overrides or {})
@@ -128,6 +160,7 @@ def load_config(overrides: dict | None = None) -> dict:
         "COUNTER_FLUSH_SECONDS": 5,
     }
     config.update(_account_settings())
+    config.update(_case_settings())
     config.update(overrides)
     if "SQLALCHEMY_DATABASE_URI" in overrides and "EMBEDDED_DATABASE" not in overrides:
         config["EMBEDDED_DATABASE"] = not database_url and \

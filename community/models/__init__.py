@@ -5,6 +5,7 @@ from community.models.users import (ANONYMOUS, AccountToken, AnonymousUser, ApiT
 from community.models.content import (Category, Post, Revision, Tag, Thread, ThreadLink, Vote,
                                       thread_tags)
 
+from community.models.cases import CASE_STATUSES, PRIORITIES, Case
 from core.transactions import conflict_on
 
 # Unique constraints two people can race into: a 409 naming the field, never a 500.
@@ -13,6 +14,8 @@ conflict_on("uq_users_email", "email", "is already registered")
 conflict_on("uq_categories_slug", "slug", "is taken")
 conflict_on("uq_votes_post_user", "vote", "was already cast")
 conflict_on("uq_thread_links_thread_target_kind", "link", "already exists")
+conflict_on("uq_cases_thread_id", "case", "already exists: this thread is already escalated")
 
 __all__ = ["ANONYMOUS", "AccountToken", "AnonymousUser", "ApiToken", "SignInThrottle", "ROLES",
-           "User", "Category", "Post", "Revision", "Tag", "Thread", "ThreadLink", "Vote", "thread_tags", "UTCDateTime", "utcnow"]
+           "User", "Category", "Post", "Revision", "Tag", "Thread", "ThreadLink", "Vote", "thread_tags", "UTCDateTime", "utcnow",
+           "Case", "CASE_STATUSES", "PRIORITIES"]

@@ -1,0 +1,103 @@
+"""What the CRM tells us about cases: signed webhooks (POST /api/v1/crm/events, Standard
+Webhooks; a webhook-id seen before is a replay) and the poll of cases changed since the last one
+(`crm sync`). Both end in the one update path, community.services.apply_case_change."""
+import base64
+import binascii
+import logging
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy import delete, select
+from standardwebhooks import Webhook
+
+from community import services
+from core.database import db
+from core.errors import BadRequest, Conflict, NotFound, Unauthorized
+from core.time import utcnow
+from core.transactions import conflict_on, transactional
+from crm.inbound_models import SyncMark, WebhookReceipt
+
+log = logging.getLogger("commonplace.crm.inbound")
+RECEIPT_LIFETIME = timedelta(days=1)  # far past the 5-minute timestamp window
+FIRST_POLL_LOOKBACK = timedelta(days=1)
+conflict_on("pk_crm_webhook_receipts", "webhook-id", "was already received")
+
+
+def signing_key(secret: str) -> bytes:
+    """CRM_WEBHOOK_SECRET as HMAC key: whsec_<base64> is decoded, anything else is UTF-8."""
+    if secret.startswith("whsec_"):
+        try:
+            return base64.b64decode(secret.removeprefix("whsec_") + "==", validate=False)
+        except binascii.Error as exc:
+            raise RuntimeError("CRM_WEBHOOK_SECRET: whsec_ must be followed by base64") from exc
+    return secret.encode()
+
+
+def verify(headers, raw: bytes) -> str:
+    """The delivery's webhook-id when its signature and timestamp are good; else a 401."""
+    secret = current_app.config.get("CRM_WEBHOOK_SECRET")
+    if not secret:
+        raise Unauthorized("Inbound CRM events are off: CRM_WEBHOOK_SECRET is not set.")
+    wanted = {k: headers.get(k, "") for k in ("webhook-id", "webhook-timestamp",
+                                              "webhook-signature")}
+    try:
+        Webhook(signing_key(secret)).verify(raw, wanted, json_parse=False)
+    except Exception as exc:  # noqa: BLE001 - any malformed header is just a bad signature
+        raise Unauthorized(f"Bad webhook signature: {str(exc)[:80] or type(exc).__name__}.") \
+            from None
+    webhook_id = wanted["webhook-id"]
+    if len(webhook_id) > 128:
+        raise BadRequest("webhook-id must be at most 128 characters.")
+    return webhook_id
+
+
+def receive(webhook_id: str, case_ref: str, status: str, resolution: str | None):
+    """Apply one signed event once: its receipt commits with the case update, or neither."""
+    change = services.case_change(case_ref, status, resolution)  # rendered outside the lock
+    return _record_and_apply(webhook_id, change)
+
+
+@transactional
+def _record_and_apply(webhook_id: str, change):
+    now = utcnow()
+    db.session.execute(delete(WebhookReceipt)
+                       .where(WebhookReceipt.received_at < now - RECEIPT_LIFETIME))
+    if db.session.get(WebhookReceipt, webhook_id) is not None:
+        raise Conflict("This webhook-id was received before: a replay.",
+                       {"webhook-id": ["was already received"]})
+    db.session.add(WebhookReceipt(webhook_id=webhook_id, received_at=now))
+    db.session.flush()  # a concurrent twin fails here (PostgreSQL): a 409 as well
+    return services.apply_case_change(change, current_app.config.get("CRM_AGENT_USERNAME"))
+
+
+def poll_cases(connector) -> int:
+    """Apply the cases the CRM changed since the last poll; how many were ours."""
+    fetch = getattr(connector, "updated_cases", None)
+    if fetch is None:
+        return 0  # this connector has no way to ask (the webhook one is pushed to)
+    name = f"cases:{connector.name}"
+    mark = db.session.scalar(select(SyncMark.polled_until).where(SyncMark.name == name))
+    updates = fetch(mark or utcnow() - FIRST_POLL_LOOKBACK)
+    db.session.rollback()  # end the read before each update's own transaction
+    applied = 0
+    for update in updates:
+        try:
+            services.apply_case_change(services.case_change(update.case_ref, update.status,
+                                                            update.resolution),
+                                       current_app.config.get("CRM_AGENT_USERNAME"))
+            applied += 1
+        except NotFound:
+            log.info("poll: case %s is not one of ours", update.case_ref)
+    times = [u.modified_at for u in updates if u.modified_at]
+    if times:
+        _save_mark(name, max(times))
+    return applied
+
+
+@transactional
+def _save_mark(name: str, moment) -> None:
+    row = db.session.get(SyncMark, name, with_for_update=True)
+    if row is None:
+        db.session.add(SyncMark(name=name, polled_until=moment))
+    elif row.polled_until is None or row.polled_until < moment:
+        row.polled_until = moment
