@@ -50,6 +50,7 @@ def create_app(config: dict | None = None) -> Flask:
     import reputation.models  # noqa: F401
     import reputation.receivers  # noqa: F401  (the ledger follows votes and accepts)
     import core.consumers  # noqa: F401  (the domain_events and event_cursors tables)
+    import community.knowledge  # noqa: F401  (knowledge items follow solved threads)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT / "migrations"))
     csrf.init_app(app)
@@ -70,4 +71,6 @@ def create_app(config: dict | None = None) -> Flask:
     init_api(app)
     cli.init_app(app)
     handlers.init_app(app)
+    import crm
+    crm.init_app(app)
     return app

@@ -25,3 +25,9 @@ CASE_UPDATED = "case.updated"          # thread_id; data: case_id, status, old_s
 # Events that change what a thread page or a thread list shows.
 CONTENT = (THREAD_CREATED, THREAD_EDITED, POST_CREATED, POST_EDITED, POST_DELETED,
            POST_RESTORED, VOTE_CAST, ANSWER_ACCEPTED, ANSWER_UNACCEPTED, POST_PUBLISHED)
+
+# Knowledge items (written by community.knowledge in the transaction of the change above them).
+KNOWLEDGE_PUBLISHED = "knowledge.published"  # thread_id; data: item_id, version
+KNOWLEDGE_UPDATED = "knowledge.updated"      # thread_id; data: item_id, version
+KNOWLEDGE_STALE = "knowledge.stale"          # thread_id; data: item_id, version
+KNOWLEDGE_RETIRED = "knowledge.retired"      # thread_id; data: item_id, version

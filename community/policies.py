@@ -8,6 +8,7 @@ clauses (`visible_threads(viewer)`) for lists, search, exports and feeds.
 from sqlalchemy import and_, or_, true
 
 from community.models import Post, Thread
+from community.models import KnowledgeItem
 from core.errors import PermissionDenied
 
 
@@ -199,6 +200,32 @@ def can_see_email(user, subject) -> Decision:
     if user.id == subject.id or user.is_staff:
         return ALLOW
     return deny("Email addresses are private.")
+
+
+def can_view_knowledge_item(user, item) -> Decision:
+    # A retired item (un-solved or deleted thread) is kept for staff; readers no longer see it.
+    if item.status == "retired" and not user.is_staff:
+        return deny("This knowledge item has been retired.")
+    return ALLOW
+
+
+def visible_knowledge_items(viewer):
+    """Query clause over KnowledgeItem: the items `viewer` may see (as can_view_knowledge_item)."""
+    return true() if viewer.is_staff else KnowledgeItem.status != "retired"
+
+
+def can_review_knowledge(user) -> Decision:
+    if not user.is_staff:
+        return deny("Knowledge review is for staff.")
+    return ALLOW
+
+
+def can_manage_crm(user) -> Decision:
+    if user.is_anonymous_user:
+        return deny("You need to sign in first.")
+    if not user.has_role("support", "moderator"):
+        return deny("CRM records are for staff.")
+    return ALLOW
 
 
 def can_escalate(user, thread) -> Decision:

@@ -4,6 +4,7 @@ from community.models.users import (ANONYMOUS, AccountToken, AnonymousUser, ApiT
                                     SignInThrottle, User)
 from community.models.content import (Category, Post, Revision, Tag, Thread, ThreadLink, Vote,
                                       thread_tags)
+from community.models.knowledge import KnowledgeItem, KnowledgeVersion
 
 from community.models.cases import CASE_STATUSES, PRIORITIES, Case
 from core.transactions import conflict_on
@@ -18,4 +19,5 @@ conflict_on("uq_cases_thread_id", "case", "already exists: this thread is alread
 
 __all__ = ["ANONYMOUS", "AccountToken", "AnonymousUser", "ApiToken", "SignInThrottle", "ROLES",
            "User", "Category", "Post", "Revision", "Tag", "Thread", "ThreadLink", "Vote", "thread_tags", "UTCDateTime", "utcnow",
+           "KnowledgeItem", "KnowledgeVersion",
            "Case", "CASE_STATUSES", "PRIORITIES"]
