@@ -5,6 +5,7 @@ registered in crm.connectors), the transactional outbox and its relay."""
 def init_app(app) -> None:
     """Load the CRM's tables and receivers, its CLI group and, if asked, the relay thread."""
     from crm import models, outbox  # noqa: F401  (tables; outbox receivers)
+    from crm import cases, inbound_models  # noqa: F401  (case rows and handler; receipts)
     from crm.cli import crm_cli
     app.config.setdefault("CRM_RELAY_THREAD", False)
     app.config.setdefault("CRM_RELAY_MAX_ATTEMPTS", 8)

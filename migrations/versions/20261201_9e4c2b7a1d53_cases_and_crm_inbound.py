@@ -1,7 +1,7 @@
 """support cases, per-category answer targets, CRM webhook receipts and poll marks
 
 Revision ID: 9e4c2b7a1d53
-Revises: c41d2a7e9b10
+Revises: 3f8a1c2d9e47
 Create Date: 2026-12-01 18:20:00.000000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '9e4c2b7a1d53'
-down_revision = 'c41d2a7e9b10'
+down_revision = '3f8a1c2d9e47'
 branch_labels = None
 depends_on = None
 

@@ -11,11 +11,16 @@ import time
 from collections import defaultdict
 
 from flask import Flask, Response, jsonify, request
-from werkzeug.serving import make_server
+from werkzeug.serving import WSGIRequestHandler, make_server
 
 API = "/services/data/v<version>"
 PREFIXES = {"Contact": "003", "Case": "500", "Task": "00T", "CaseComment": "00a",
             "Knowledge__kav": "ka0"}
+
+
+class _Quiet(WSGIRequestHandler):
+    def log_request(self, *args, **kwargs):  # the test output is for the tests
+        pass
 
 
 def self_signed_certificate(directory) -> tuple[str, str]:
@@ -84,7 +89,7 @@ class FakeSalesforce:
     def start(self, directory) -> "FakeSalesforce":
         self.cert, key = self_signed_certificate(directory)
         self.server = make_server("127.0.0.1", 0, self.app, threaded=True,
-                                  ssl_context=(self.cert, key))
+                                  ssl_context=(self.cert, key), request_handler=_Quiet)
         self.url = f"https://127.0.0.1:{self.server.server_port}"
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
         return self
