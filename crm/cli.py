@@ -2,7 +2,8 @@
 import click
 from flask.cli import AppGroup
 
-from crm import outbox, relay
+from crm import inbound, outbox, relay
+from crm.connectors import get_connector
 
 crm_cli = AppGroup("crm", help="The CRM outbox and its relay.")
 
@@ -13,9 +14,10 @@ crm_cli = AppGroup("crm", help="The CRM outbox and its relay.")
               help="Also retry rows waiting out a backoff (after an outage).")
 @click.option("--interval", default=1.0, show_default=True, help="Seconds between passes.")
 def sync(forever, now_too, interval):
-    """Deliver the outbox rows that are due."""
+    """Deliver the outbox rows that are due, and poll the CRM for changed cases."""
     counts = relay.run_once(now_too=now_too)
     click.echo(_summary(counts))
+    click.echo(f"{inbound.poll_cases(get_connector())} case updates polled")
     if forever:
         relay.loop(interval)
 

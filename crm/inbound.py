@@ -13,6 +13,7 @@ from core.errors import BadRequest, Conflict, NotFound, Unauthorized
 from core.time import utcnow
 from core.transactions import conflict_on, transactional
 from crm import signing
+from crm.connector import DeliveryError
 from crm.inbound_models import SyncMark, WebhookReceipt
 
 log = logging.getLogger("commonplace.crm.inbound")
@@ -61,8 +62,12 @@ def poll_cases(connector) -> int:
         return 0  # this connector has no way to ask (the webhook one is pushed to)
     name = f"cases:{connector.name}"
     mark = db.session.scalar(select(SyncMark.polled_until).where(SyncMark.name == name))
-    updates = fetch(mark or utcnow() - FIRST_POLL_LOOKBACK)
-    db.session.rollback()  # end the read before each update's own transaction
+    db.session.rollback()  # end the read: no transaction stays open across the CRM call
+    try:
+        updates = fetch(mark or utcnow() - FIRST_POLL_LOOKBACK)
+    except DeliveryError as exc:
+        log.warning("poll of %s failed: %s (the next sync asks again)", connector.name, exc)
+        return 0
     applied = 0
     for update in updates:
         try:
