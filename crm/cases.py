@@ -1,6 +1,8 @@
 """Cases on their way to the CRM: an escalation writes a `case.create` outbox row in its own
-transaction; at delivery the relay asks the connector to create the case (with the asker's
-contact) and keeps the CRM's ref on the community's case row."""
+transaction (an accepted answer on an escalated thread, a `case.update`); at delivery the relay
+asks the connector to create the case (with the asker's contact) and keeps the CRM's ref."""
+from sqlalchemy import select
+
 from community import services
 from community.knowledge_queries import thread_url
 from community.models import Case, Post, Thread
@@ -42,3 +44,25 @@ def create_case(connector, row: Claimed) -> Outcome:
         _record_contact(asker_id, connector.name, contact)
         services.record_crm_ref(case_id, made.ref, made.status, connector.name)
     return Outcome({"case_ref": made.ref, "status": made.status}, note, record)
+
+
+@on_emit("answer.accepted")
+def _solved_row(event) -> None:
+    """An escalated thread solved in the community: the agent hears of it on the case."""
+    case_id = db.session.scalar(select(Case.id).where(Case.thread_id == event.thread_id))
+    if case_id is not None:  # the same aggregate as case.create, so it goes out after it
+        enqueue("case.update", f"thread:{event.thread_id}",
+                {"case_id": case_id, "post_id": event.post_id})
+
+
+@handler("case.update")
+def update_case(connector, row: Claimed) -> Outcome:
+    case = db.session.get(Case, row.payload["case_id"])
+    if case is None or case.crm_ref is None:
+        return Outcome(None, "the case never reached the CRM; nothing to update")
+    thread = db.session.get(Thread, case.thread_id)
+    comment = (f"The community thread was solved: {thread_url(thread.id, thread.slug)}"
+               f"#post-{row.payload['post_id']}")
+    made = connector.update_case(case.crm_ref, comment=comment,
+                                 idempotency_key=row.idempotency_key)
+    return Outcome({"case_ref": made.ref, "status": made.status})

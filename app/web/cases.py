@@ -11,8 +11,12 @@ from core.errors import Conflict, ValidationFailed
 
 @bp.app_template_global("thread_case")
 def thread_case(viewer, thread):
-    """The thread's case when `viewer` may see it (the asker, support, moderators), else None."""
-    return services.case_for_thread(thread.id) if can_view_case(viewer, thread) else None
+    """The thread's case when `viewer` may see it (the asker, support, moderators), else None.
+    Asked for every signed-in viewer, so a page costs the same queries whoever reads it."""
+    if viewer.is_anonymous_user:
+        return None
+    case = services.case_for_thread(thread.id)
+    return case if case is not None and can_view_case(viewer, thread) else None
 
 
 def _thread_url(thread_id: int, anchor: str) -> str:

@@ -8,7 +8,7 @@ from community import services
 from community.models import Case
 from core.database import db
 from crm import relay
-from crm.models import LocalCase, OutboxRow
+from crm.models import LocalActivity, LocalCase, OutboxRow
 from tests import factories
 from tests.conftest import USING_POSTGRES
 
@@ -151,3 +151,17 @@ def test_staff_publish_a_draft_and_it_counts_as_an_answer_for_everyone(api, peop
 def test_a_draft_is_not_found_by_those_who_may_not_see_it(api, people):
     draft_id = _resolved(people).resolution_post_id
     assert api.post(f"/posts/{draft_id}/publish", _token(api, people["member"])).status_code == 404
+
+
+def test_solving_an_escalated_thread_tells_the_crm_case(people):
+    thread, asker = people["thread"], people["asker"]
+    services.escalate(people["support"], thread.id, "Stuck.", "normal")
+    answer = services.create_answer(people["member"], thread.id, "Turn it off and on again.")
+    services.accept_answer(asker, thread.id, answer.id)
+    relay.run_once()
+    [update] = db.session.scalars(db.select(OutboxRow).where(OutboxRow.kind == "case.update"))
+    assert update.status == "delivered"
+    [local] = db.session.scalars(db.select(LocalCase))
+    notes = db.session.scalars(db.select(LocalActivity.subject)
+                               .where(LocalActivity.kind == "case_updated")).all()
+    assert notes and f"#post-{answer.id}" in notes[0] and local.status == "open"
