@@ -41,6 +41,8 @@ def seed_demo():
 
 def init_app(app: Flask) -> None:
     from app.cli_events import events_cli
+    from app.cli_knowledge import knowledge_cli
     app.cli.add_command(events_cli)
+    app.cli.add_command(knowledge_cli)
     app.cli.add_command(users)
     app.cli.add_command(seed)

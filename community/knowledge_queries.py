@@ -56,9 +56,9 @@ def versions(item_id: int) -> list[KnowledgeVersion]:
 
 
 def list_items(viewer, category: str | None = None, tag: str | None = None,
-               status: str | None = None, page: int = 1, thread_id: int | None = None,
+               status: str | None = None, offset: int = 0, thread_id: int | None = None,
                limit: int = PAGE) -> list[KnowledgeItem]:
-    """Newest first, `limit` per page; a filter that names nothing finds nothing."""
+    """Newest first, `limit` from `offset`; a filter that names nothing finds nothing."""
     query = select(KnowledgeItem).where(visible_knowledge_items(viewer))
     if category:
         query = query.join(Category, Category.id == KnowledgeItem.category_id) \
@@ -72,7 +72,7 @@ def list_items(viewer, category: str | None = None, tag: str | None = None,
     if thread_id is not None:
         query = query.where(KnowledgeItem.thread_id == thread_id)
     query = query.order_by(KnowledgeItem.updated_at.desc(), KnowledgeItem.id.desc())
-    return list(db.session.scalars(query.offset((max(1, page) - 1) * limit).limit(limit)))
+    return list(db.session.scalars(query.offset(offset).limit(limit)))
 
 
 def categories_in_use() -> list[Category]:

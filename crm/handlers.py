@@ -31,11 +31,12 @@ def contact_input(user_id: int, connector_name: str) -> ContactInput | None:
     return ContactInput(user.id, email, user.username, link.external_id if link else None)
 
 
-def _contact(connector, user_id: int) -> tuple[ContactRef | None, str | None]:
-    """The person's CRM contact (found or created), or None with a note saying why not."""
+def _contact(connector, user_id: int, known: bool = True) -> tuple[ContactRef | None, str | None]:
+    """The person's CRM contact (found or created), or None with a note saying why not;
+    `known` takes a contact synced before without asking the CRM again."""
     link = link_for(user_id, connector.name)
-    if link is not None and link.contact_ref:
-        return ContactRef(link.contact_ref), None  # synced before: no call to the CRM
+    if known and link is not None and link.contact_ref:
+        return ContactRef(link.contact_ref), None
     person = contact_input(user_id, connector.name)
     if person is None:
         return None, f"user {user_id} no longer exists; not linked to a contact"
@@ -49,6 +50,8 @@ def _record_contact(user_id: int, connector_name: str, contact: ContactRef | Non
         return
     link = link_for(user_id, connector_name)
     if link is None:
+        if db.session.get(User, user_id) is None:
+            return
         link = ContactLink(user_id=user_id, connector=connector_name, source="email")
         db.session.add(link)
     link.contact_ref, link.synced_at = contact.ref, utcnow()
@@ -57,7 +60,7 @@ def _record_contact(user_id: int, connector_name: str, contact: ContactRef | Non
 @handler("contact.sync")
 def sync_contact(connector, row: Claimed) -> Outcome:
     user_id = row.payload["user_id"]
-    contact, note = _contact(connector, user_id)
+    contact, note = _contact(connector, user_id, known=False)
     return Outcome({"contact_ref": contact and contact.ref}, note,
                    lambda: _record_contact(user_id, connector.name, contact))
 

@@ -14,7 +14,9 @@ from flask import current_app
 from sqlalchemy import exists, or_, select, update
 from sqlalchemy.orm import aliased
 
+from community.policies import can_manage_crm, ensure
 from core.consumers import runner_id
+from core.events import emit
 from core.database import db
 from core.time import utcnow
 from core.transactions import transactional
@@ -165,17 +167,18 @@ def _due_now() -> int:
                               .values(next_attempt_at=utcnow())).rowcount or 0
 
 
-def retry(row_id: int) -> bool:
-    """Staff: make a failed or dead row due now, with its attempts reset."""
-    return _retry(row_id)
-
-
 @transactional
-def _retry(row_id: int) -> bool:
+def retry(row_id: int, actor=None) -> bool:
+    """Make a failed or dead row due now, its attempts reset (staff, or the command line
+    when `actor` is None). False when the row is not failed or dead."""
+    if actor is not None:
+        ensure(can_manage_crm, actor)
     result = db.session.execute(
         update(OutboxRow).where(OutboxRow.id == row_id, OutboxRow.status.in_(("failed", "dead")))
         .values(status="pending", attempts=0, next_attempt_at=utcnow(), leased_by=None,
                 leased_until=None))
+    if result.rowcount:
+        emit("crm.outbox_retried", actor_id=actor.id if actor else None, row_id=row_id)
     return bool(result.rowcount)
 
 

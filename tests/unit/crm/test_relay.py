@@ -1,0 +1,175 @@
+"""The relay: in order per aggregate, exponential backoff with jitter, dead letters after the
+configured attempts, staff retry, `crm sync --now`, and several relays never delivering one
+row twice (FOR UPDATE SKIP LOCKED on PostgreSQL)."""
+import random
+import threading
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from core.database import db
+from core.time import utcnow
+from core.transactions import transactional
+from crm import relay
+from crm.connector import DeliveryError
+from crm.models import OutboxRow
+from crm.outbox import enqueue
+
+
+class Echo:
+    """A row kind for these tests: records what it was handed; fails while told to."""
+
+    def __init__(self):
+        self.seen: list[tuple[str, int]] = []
+        self.failing: dict[str, bool] = {}  # aggregate → retryable failure
+        self.lock = threading.Lock()
+
+    def __call__(self, connector, row):
+        if row.aggregate in self.failing:
+            raise DeliveryError("the CRM is down", retryable=self.failing[row.aggregate])
+        with self.lock:
+            self.seen.append((row.aggregate, row.payload["n"]))
+
+
+@pytest.fixture
+def echo():
+    relay.HANDLERS["test.echo"] = handler = Echo()  # registering a kind is one line
+    yield handler
+    relay.HANDLERS.pop("test.echo")
+
+
+@transactional
+def _enqueue(*pairs) -> list[int]:
+    rows = [enqueue("test.echo", aggregate, {"n": n}) for aggregate, n in pairs]
+    db.session.flush()
+    return [r.id for r in rows]
+
+
+def _row(row_id) -> OutboxRow:
+    db.session.expire_all()
+    return db.session.get(OutboxRow, row_id)
+
+
+def test_rows_of_one_aggregate_go_out_in_order(app, echo):
+    _enqueue(*[(f"a:{i % 3}", i) for i in range(9)])
+    relay.run_once(limit=2)
+    for aggregate in ("a:0", "a:1", "a:2"):
+        numbers = [n for a, n in echo.seen if a == aggregate]
+        assert numbers == sorted(numbers) and len(numbers) == 3
+
+
+def test_a_failing_row_holds_back_the_later_rows_of_its_aggregate_only(app, echo):
+    first, second, other = _enqueue(("a:1", 1), ("a:1", 2), ("b:1", 1))
+    echo.failing["a:1"] = True
+    relay.run_once()
+    assert echo.seen == [("b:1", 1)]
+    assert (_row(first).status, _row(second).status) == ("failed", "pending")
+    del echo.failing["a:1"]
+    relay.run_once(now_too=True)
+    assert echo.seen[1:] == [("a:1", 1), ("a:1", 2)]
+
+
+def test_backoff_grows_exponentially_with_jitter(app):
+    random.seed(7)
+    base, cap = 2.0, 3600.0
+    waits = [[relay.backoff_seconds(n, base, cap) for _ in range(50)] for n in range(1, 8)]
+    for n, samples in enumerate(waits, start=1):
+        assert all(base / 2 <= w <= base * 2 ** (n - 1) + base / 2 for w in samples)
+        assert len(set(samples)) > 40  # jittered, not one fixed delay
+    assert [max(s) for s in waits] == sorted(max(s) for s in waits)
+    assert max(waits[-1]) > 20 * max(waits[0])
+    assert relay.backoff_seconds(40, base, cap) <= cap + base / 2
+
+
+def test_a_failed_row_waits_out_its_backoff(app, echo):
+    [row_id] = _enqueue(("a:1", 1))
+    echo.failing["a:1"] = True
+    relay.run_once()
+    row = _row(row_id)
+    assert (row.status, row.attempts, row.last_error) == ("failed", 1, "the CRM is down")
+    assert row.next_attempt_at > utcnow()
+    del echo.failing["a:1"]
+    assert relay.run_once() == {}  # not due yet
+
+
+def test_dead_letter_after_the_configured_attempts_then_staff_retry(app, echo):
+    app.config["CRM_RELAY_MAX_ATTEMPTS"] = 3
+    dead_id, later_id = _enqueue(("a:1", 1), ("a:1", 2))
+    echo.failing["a:1"] = True
+    for _ in range(3):
+        relay.run_once(now_too=True)
+    row = _row(dead_id)
+    assert (row.status, row.attempts) == ("dead", 3)
+    del echo.failing["a:1"]
+    relay.run_once(now_too=True)
+    assert _row(later_id).status == "delivered"  # a dead row sets its aggregate free
+    assert relay.retry(dead_id) is True
+    assert (_row(dead_id).status, _row(dead_id).attempts) == ("pending", 0)
+    relay.run_once()
+    assert _row(dead_id).status == "delivered"
+    assert relay.retry(dead_id) is False  # delivered rows are not retried
+
+
+def test_a_non_retryable_failure_dead_letters_at_once(app, echo):
+    [row_id] = _enqueue(("a:1", 1))
+    echo.failing["a:1"] = False
+    relay.run_once()
+    assert (_row(row_id).status, _row(row_id).attempts) == ("dead", 1)
+
+
+def test_an_unknown_kind_is_dead_with_a_clear_reason(app):
+    @transactional
+    def add():
+        enqueue("no.such.kind", "x:1", {})
+    add()
+    relay.run_once()
+    row = db.session.scalar(select(OutboxRow).where(OutboxRow.kind == "no.such.kind"))
+    assert row.status == "dead" and "no handler" in row.last_error
+
+
+def test_crm_sync_now_retries_rows_waiting_out_a_backoff(app, echo, runner):
+    [row_id] = _enqueue(("a:1", 1))
+    echo.failing["a:1"] = True
+    relay.run_once()
+    del echo.failing["a:1"]
+    result = runner.invoke(args=["crm", "sync"])
+    assert result.exit_code == 0 and "nothing due" in result.output
+    result = runner.invoke(args=["crm", "sync", "--now"])
+    assert result.exit_code == 0 and "1 delivered" in result.output
+    assert _row(row_id).status == "delivered"
+
+
+def test_a_stale_lease_comes_due_again(app, echo):
+    [row_id] = _enqueue(("a:1", 1))
+    assert len(relay.claim("dead-relay")) == 1
+    assert relay.run_once() == {}
+    row = _row(row_id)
+    row.leased_until = utcnow() - timedelta(seconds=1)
+    db.session.commit()
+    assert relay.run_once() == {"delivered": 1}
+
+
+def test_two_relays_never_deliver_one_row_twice(app, echo):
+    _enqueue(*[(f"a:{i % 10}", i) for i in range(60)])
+    errors = []
+
+    def run():
+        with app.app_context():
+            try:
+                relay.run_once(limit=5)
+            except Exception as exc:  # noqa: BLE001 - reported below
+                errors.append(exc)
+            finally:
+                db.session.remove()
+    workers = [threading.Thread(target=run) for _ in range(3)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    relay.run_once()  # whatever a busy relay left
+    assert errors == []
+    assert sorted(n for _, n in echo.seen) == list(range(60))
+    for i in range(10):
+        numbers = [n for a, n in echo.seen if a == f"a:{i}"]
+        assert numbers == sorted(numbers)
