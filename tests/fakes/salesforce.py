@@ -10,6 +10,7 @@ import threading
 import time
 from collections import defaultdict
 
+import pytest
 from flask import Flask, Response, jsonify, request
 from werkzeug.serving import WSGIRequestHandler, make_server
 
@@ -276,3 +277,19 @@ def _matches(record: dict, cond) -> bool:
     if op == ">":
         return have is not None and dt.datetime.strptime(have, "%Y-%m-%dT%H:%M:%S.%f%z") > value
     return str(have) == value if value is not None else have is None
+
+
+@pytest.fixture(scope="module")
+def salesforce_server(tmp_path_factory):
+    """One fake Salesforce per test module (import this fixture where it is used)."""
+    fake = FakeSalesforce().start(tmp_path_factory.mktemp("salesforce"))
+    yield fake
+    fake.stop()
+
+
+def reset(fake: FakeSalesforce) -> FakeSalesforce:
+    """Forget every record, request and planned failure (between tests)."""
+    fake.objects.clear()
+    fake.requests.clear()
+    fake.failures.clear()
+    return fake

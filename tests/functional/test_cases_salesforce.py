@@ -9,20 +9,12 @@ from core.database import db
 from crm import relay
 from crm.connectors import reset
 from tests import factories
-from tests.fakes.salesforce import FakeSalesforce
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    fake = FakeSalesforce().start(tmp_path_factory.mktemp("salesforce"))
-    yield fake
-    fake.stop()
+from tests.fakes.salesforce import reset as forget, salesforce_server  # noqa: F401
 
 
 @pytest.fixture
-def salesforce(app, server):
-    server.objects.clear()
-    server.failures.clear()
+def salesforce(app, salesforce_server):  # noqa: F811
+    server = forget(salesforce_server)
     app.config.update(CRM_CONNECTOR="salesforce", SALESFORCE_INSTANCE_URL=server.url,
                       SALESFORCE_SESSION_ID=server.SESSION, SALESFORCE_CA_BUNDLE=server.cert,
                       SALESFORCE_TIMEOUT=0.5)

@@ -7,22 +7,12 @@ import pytest
 from crm.connector import ArticlePayload, ArticleRef, CaseRequest, ContactInput, ContactRef, \
     DeliveryError
 from crm.connectors.salesforce import SalesforceConnector, SalesforceSettings
-from tests.fakes.salesforce import FakeSalesforce
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    fake = FakeSalesforce().start(tmp_path_factory.mktemp("salesforce"))
-    yield fake
-    fake.stop()
+from tests.fakes.salesforce import reset, salesforce_server  # noqa: F401  (a fixture)
 
 
 @pytest.fixture
-def fake(server):
-    server.objects.clear()
-    server.requests.clear()
-    server.failures.clear()
-    return server
+def fake(salesforce_server):  # noqa: F811
+    return reset(salesforce_server)
 
 
 @pytest.fixture
