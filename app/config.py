@@ -77,26 +77,14 @@ def _case_settings() -> dict:
         "CASE_ANSWER_TARGET_HOURS": _int("CASE_ANSWER_TARGET_HOURS", 48),
         # Author of draft answers for cases escalated by the system (`crm escalate-stale`).
         "CRM_AGENT_USERNAME": env("CRM_AGENT_USERNAME") or None,
-        "SALESFORCE_INSTANCE_URL": env("SALESFORCE_INSTANCE_URL") or None,
-        "SALESFORCE_SESSION_ID": env("SALESFORCE_SESSION_ID") or None,
-        "SALESFORCE_USERNAME": env("SALESFORCE_USERNAME") or None,
-        "SALESFORCE_PASSWORD": env("SALESFORCE_PASSWORD") or None,
-        "SALESFORCE_SECURITY_TOKEN": env("SALESFORCE_SECURITY_TOKEN") or None,
-        "SALESFORCE_DOMAIN": env("SALESFORCE_DOMAIN", "login"),
-        "SALESFORCE_API_VERSION": env("SALESFORCE_API_VERSION", "60.0"),
-        "SALESFORCE_TIMEOUT": float(env("SALESFORCE_TIMEOUT") or 10),
-        "SALESFORCE_CA_BUNDLE": env("SALESFORCE_CA_BUNDLE") or None,
-        "SALESFORCE_ARTICLE_OBJECT": env("SALESFORCE_ARTICLE_OBJECT", "Knowledge__kav"),
-        # Our field → the article object's field (JSON in the environment overrides it).
-        "SALESFORCE_ARTICLE_FIELDS": json.loads(env("SALESFORCE_ARTICLE_FIELDS") or "null") or {
-            "title": "Title", "url_name": "UrlName", "problem": "Question__c",
-            "solution": "Answer__c", "source_url": "Community_Url__c"},
-        "SALESFORCE_CASE_EXTERNAL_ID_FIELD": env("SALESFORCE_CASE_EXTERNAL_ID_FIELD",
-                                                 "Community_Thread_Id__c"),
-        "SALESFORCE_CASE_RESOLUTION_FIELD": env("SALESFORCE_CASE_RESOLUTION_FIELD",
-                                                "Community_Resolution__c"),
-        "SALESFORCE_TASK_EXTERNAL_ID_FIELD": env("SALESFORCE_TASK_EXTERNAL_ID_FIELD",
-                                                 "Community_Key__c"),
+        # The salesforce connector's settings; unset ones take the connector's defaults
+        # (crm/connectors/salesforce.py, SalesforceSettings).
+        **{f"SALESFORCE_{name}": env(f"SALESFORCE_{name}") or None for name in (
+            "INSTANCE_URL", "SESSION_ID", "USERNAME", "PASSWORD", "SECURITY_TOKEN", "DOMAIN",
+            "API_VERSION", "TIMEOUT", "CA_BUNDLE", "ARTICLE_OBJECT",
+            "CASE_EXTERNAL_ID_FIELD", "CASE_RESOLUTION_FIELD", "TASK_EXTERNAL_ID_FIELD")},
+        # Our article fields → the article object's, as JSON (e.g. {"problem": "Issue__c"}).
+        "SALESFORCE_ARTICLE_FIELDS": json.loads(env("SALESFORCE_ARTICLE_FIELDS") or "null"),
     }
 
 

@@ -54,6 +54,10 @@ class SalesforceSettings:
     def from_config(cls, config) -> "SalesforceSettings":
         values = {name: config[f"SALESFORCE_{name.upper()}"] for name in cls.__dataclass_fields__
                   if config.get(f"SALESFORCE_{name.upper()}") not in (None, "")}
+        if "timeout" in values:
+            values["timeout"] = float(values["timeout"])
+        if "article_fields" in values:  # a partial map changes only the fields it names
+            values["article_fields"] = {**cls().article_fields, **values["article_fields"]}
         return cls(**values)
 
 

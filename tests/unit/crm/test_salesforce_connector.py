@@ -139,3 +139,12 @@ def test_a_bad_session_is_a_retryable_delivery_error(fake):
     with pytest.raises(DeliveryError) as caught:
         stale.find_or_create_contact(ContactInput(1, "a@example.com", "A"))
     assert caught.value.retryable
+
+
+def test_settings_from_config_keep_the_defaults_a_site_does_not_override():
+    settings = SalesforceSettings.from_config({
+        "SALESFORCE_INSTANCE_URL": "https://example.my.salesforce.com", "SALESFORCE_TIMEOUT": "3",
+        "SALESFORCE_ARTICLE_FIELDS": {"problem": "Issue__c"}, "SALESFORCE_CA_BUNDLE": None})
+    assert settings.timeout == 3.0 and settings.ca_bundle is None
+    assert settings.article_fields["problem"] == "Issue__c"
+    assert settings.article_fields["solution"] == "Answer__c"
