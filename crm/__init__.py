@@ -13,8 +13,9 @@ def init_app(app) -> None:
     app.config.setdefault("CRM_RELAY_BACKOFF_MAX", 3600.0)
     app.config.setdefault("CRM_RELAY_BATCH", 50)
     app.config.setdefault("CRM_HTTP_TIMEOUT", 5.0)
-    from crm.cases_cli import escalate_stale
+    from crm.cases_cli import answer_target, escalate_stale
     crm_cli.add_command(escalate_stale)
+    crm_cli.add_command(answer_target)
     app.cli.add_command(crm_cli)
     if app.config["CRM_RELAY_THREAD"] and not app.config.get("TESTING"):
         from crm.relay import start_thread

@@ -12,7 +12,7 @@ from sqlalchemy import and_, or_, select
 from community import events
 from community.markdown import render
 from community.models import PRIORITIES, Case, Category, Post, Revision, Thread, User, utcnow
-from community.policies import can_escalate, can_publish_draft, ensure
+from community.policies import can_escalate, can_manage_categories, can_publish_draft, ensure
 from community.services.loading import get_post, get_thread, lock_post_and_thread, touch, \
     visible_thread
 from community.services.posts import _visible_answers
@@ -70,6 +70,21 @@ def _open_case(thread: Thread, actor_id: int | None, reason: str, priority: str)
     events.emit(events.CASE_ESCALATED, thread_id=thread.id, actor_id=actor_id, case_id=case.id,
                 priority=priority)
     return case
+
+
+@transactional
+def set_answer_target(actor, slug, hours: int | None) -> Category:
+    """An administrator sets how long a category's threads may wait (None: the default)."""
+    ensure(can_manage_categories, actor)
+    if hours is not None and (isinstance(hours, bool) or not isinstance(hours, int)
+                              or not 1 <= hours <= 24 * 365):
+        raise ValidationFailed({"hours": ["must be a whole number of hours, 1 to 8760"]})
+    category = db.session.scalar(select(Category).where(Category.slug == slug)
+                                 .with_for_update())
+    if category is None:
+        raise NotFound(f"No category '{str(slug)[:64]}'.")
+    category.answer_target_hours = hours
+    return category
 
 
 def stale_threads(default_hours: int, now=None, limit: int = 500) -> list[int]:

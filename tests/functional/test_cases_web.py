@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import update
 
 from community import services
-from community.models import Case, Category, Thread, utcnow
+from community.models import Case, Thread, utcnow
 from core.database import db
 from crm import relay
 from tests import factories
@@ -82,9 +82,8 @@ def _age(thread_id: int, hours: int) -> None:
 
 def test_escalate_stale_escalates_overdue_unanswered_threads_once(app, runner):
     quick, slow = factories.category(), factories.category()
-    db.session.execute(update(Category).where(Category.id == quick.id)
-                       .values(answer_target_hours=2))
-    db.session.commit()
+    set_target = runner.invoke(args=["crm", "answer-target", quick.slug, "2"])
+    assert "answer target 2 hours" in set_target.output, set_target.output
     app.config["CASE_ANSWER_TARGET_HOURS"] = 48
     overdue = factories.thread(category_=quick)
     answered = factories.thread(category_=quick)
@@ -100,3 +99,12 @@ def test_escalate_stale_escalates_overdue_unanswered_threads_once(app, runner):
     again = runner.invoke(args=["crm", "escalate-stale"])
     assert "escalated 0 threads" in again.output
     assert db.session.scalar(db.select(db.func.count(Case.id))) == 1
+
+
+def test_an_answer_target_must_be_hours_and_the_category_must_exist(runner):
+    factories.admin()
+    slug = factories.category().slug
+    assert "must be a whole number" in runner.invoke(args=["crm", "answer-target", slug,
+                                                           "0"]).output
+    assert "No category" in runner.invoke(args=["crm", "answer-target", "nope", "3"]).output
+    assert "the default (48 hours)" in runner.invoke(args=["crm", "answer-target", slug]).output
