@@ -110,6 +110,16 @@ def load_config(overrides: dict | None = None) -> dict:
         "CRM_CONNECTOR": os.environ.get("CRM_CONNECTOR", "local"),
         "CRM_WEBHOOK_URL": os.environ.get("CRM_WEBHOOK_URL"),
         "CRM_WEBHOOK_SECRET": os.environ.get("CRM_WEBHOOK_SECRET"),
+        # The outbox relay: a thread in each serving process (default on the embedded SQLite),
+        # dead letter after this many attempts, backoff base and cap (seconds).
+        "CRM_RELAY_THREAD": _flag("CRM_RELAY_THREAD", not database_url),
+        "CRM_RELAY_MAX_ATTEMPTS": _int("CRM_RELAY_MAX_ATTEMPTS", 8),
+        "CRM_RELAY_BACKOFF_BASE": 2.0,
+        "CRM_RELAY_BACKOFF_MAX": 3600.0,
+        "CRM_RELAY_BATCH": 50,
+        "CRM_HTTP_TIMEOUT": 5.0,
+        # A later answer scoring this much above the accepted one marks its knowledge item stale.
+        "KNOWLEDGE_STALE_MARGIN": _int("KNOWLEDGE_STALE_MARGIN", 5),
         "RATELIMIT_ENABLED": _flag("RATELIMIT_ENABLED", True),
         "TRUSTED_PROXIES": _count("TRUSTED_PROXIES"),
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",

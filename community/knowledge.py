@@ -149,7 +149,7 @@ def _on_vote(event) -> None:
                                           Post.kind == "answer", Post.id != accepted.id,
                                           Post.is_deleted.is_(False), Post.is_draft.is_(False))
         .order_by(Post.score.desc(), Post.id).limit(1)).first()
-    margin = current_app.config.get("KNOWLEDGE_STALE_MARGIN", 5)
+    margin = current_app.config["KNOWLEDGE_STALE_MARGIN"]
     if best is not None and best.score >= accepted.score + margin:
         item.status, item.updated_at = "stale", utcnow()
         item.status_reason = (f"Answer {best.id} scores {best.score}, the accepted one "

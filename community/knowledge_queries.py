@@ -5,7 +5,7 @@ from sqlalchemy import select
 
 from community.jsonld import iso
 from community.models import Category, KnowledgeItem, KnowledgeVersion, Tag, thread_tags
-from community.policies import can_view_knowledge_item, ensure, visible_knowledge_items
+from community.policies import can_view_knowledge_item, visible_knowledge_items
 from core.database import db
 from core.errors import NotFound
 

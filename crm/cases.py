@@ -10,10 +10,13 @@ from core.database import db
 from core.events import on_emit
 from crm.connector import CaseRequest
 from crm.handlers import _contact, _record_contact
+from crm.inbound import poll_cases
 from crm.outbox import enqueue
-from crm.relay import Claimed, Outcome, handler
+from crm.relay import POLLERS, Claimed, Outcome, handler
 
 DESCRIPTION_MAX = 4000
+if poll_cases not in POLLERS:
+    POLLERS.append(poll_cases)  # `crm sync` asks the CRM for the cases it changed
 
 
 @on_emit("case.escalated")

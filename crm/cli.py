@@ -14,10 +14,10 @@ crm_cli = AppGroup("crm", help="The CRM outbox and its relay.")
               help="Also retry rows waiting out a backoff (after an outage).")
 @click.option("--interval", default=1.0, show_default=True, help="Seconds between passes.")
 def sync(forever, now_too, interval):
-    """Deliver the outbox rows that are due, and poll the CRM for changed cases."""
+    """Deliver the outbox rows that are due, then poll the CRM."""
     counts = relay.run_once(now_too=now_too)
-    click.echo(_summary(counts))
-    click.echo(f"{inbound.poll_cases(get_connector())} case updates polled")
+    polled = relay.poll()
+    click.echo(_summary(counts) + (f"; {polled} changes from the CRM" if polled else ""))
     if forever:
         relay.loop(interval)
 

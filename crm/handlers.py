@@ -89,8 +89,7 @@ def _qa_page(thread_id: int, url: str) -> dict:
 @handler("knowledge.publish")
 def publish_article(connector, row: Claimed) -> Outcome:
     item = article_payload(row.payload["item_id"], row.payload["version"])
-    asker_id = db.session.scalar(select(KnowledgeItem.asker_id)
-                                 .where(KnowledgeItem.id == item.item_id))
+    asker_id = db.session.get(KnowledgeItem, item.item_id).asker_id  # loaded just above
     contact, note = _contact(connector, asker_id)
     item = replace(item, contact=contact, change=row.payload.get("event", "knowledge.updated"))
     article = connector.publish_article(item, row.idempotency_key)

@@ -7,7 +7,7 @@ from typing_extensions import TypedDict
 from app.api.core import actor, number_cursor
 from app.api.registry import operation
 from app.api.schemas import Paging, QueryText
-from app.api.serializers import Page, Time, Url
+from app.api.serializers import Page, Time, Url, iso
 from community import knowledge_queries as kq
 from core.database import MAX_ID
 from crm.contacts import sync_states
@@ -53,7 +53,8 @@ class KnowledgeFilters(Paging):
 
 
 def _documents(items, versions=None) -> list[dict]:
-    states = sync_states([i.id for i in items])
+    states = {item_id: {**state, "synced_at": iso(state["synced_at"])}
+              for item_id, state in sync_states([i.id for i in items]).items()}
     shown = versions or [None] * len(items)
     return [kq.document(i, v, states.get(i.id)) for i, v in zip(items, shown)]
 
@@ -74,8 +75,8 @@ def get_knowledge(item_id: int):
     return _documents([kq.get_item(actor(), item_id)])[0]
 
 
-@operation("GET", "/knowledge/<int:item_id>/versions/<int:number>", returns=KnowledgeItem)
-def get_knowledge_version(item_id: int, number: int):
+@operation("GET", "/knowledge/<int:item_id>/versions/<int:version>", returns=KnowledgeItem)
+def get_knowledge_version(item_id: int, version: int):
     """One version of a knowledge item (every version is kept)."""
-    item, version = kq.get_version(actor(), item_id, number)
-    return _documents([item], [version])[0]
+    item, shown = kq.get_version(actor(), item_id, version)
+    return _documents([item], [shown])[0]

@@ -46,7 +46,8 @@ class KnowledgeVersion(KnowledgeContent, db.Model):
     """One version of an item as it was published; the item's columns copy the newest."""
 
     __tablename__ = "knowledge_versions"
-    __table_args__ = (UniqueConstraint("item_id", "version", name="uq_knowledge_versions_item_version"),)
+    __table_args__ = (UniqueConstraint("item_id", "version",
+                                       name="uq_knowledge_versions_item_version"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     item_id: Mapped[int] = mapped_column(ForeignKey("knowledge_items.id", ondelete="CASCADE"))

@@ -52,7 +52,8 @@ class LocalConnector:
 
     @transactional
     def publish_article(self, item: ArticlePayload, idempotency_key: str) -> ArticleRef:
-        article = db.session.scalar(select(LocalArticle).where(LocalArticle.item_id == item.item_id))
+        article = db.session.scalar(select(LocalArticle)
+                                    .where(LocalArticle.item_id == item.item_id))
         if article is None:
             article = LocalArticle(item_id=item.item_id)
             db.session.add(article)

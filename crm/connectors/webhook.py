@@ -60,7 +60,8 @@ class WebhookConnector:
                 "description": case.description, "priority": case.priority, "url": case.url,
                 "contact_ref": case.contact.ref if case.contact else None}
         answer = self.send("case.created", case.idempotency_key, data)
-        return CaseRef(answer.get("ref") or f"case-{case.thread_id}", answer.get("status") or "open")
+        return CaseRef(answer.get("ref") or f"case-{case.thread_id}",
+                       answer.get("status") or "open")
 
     def update_case(self, ref: str, *, status: str | None = None, comment: str | None = None,
                     idempotency_key: str) -> CaseRef:

@@ -78,6 +78,7 @@ def _seed() -> SimpleNamespace:
                             body=f"My statement shows two charges. Reference {LONG_WORD}.",
                             tags=["charges"])
     wide_answer = factories.answer(wide, helper, body=WIDE_ANSWER)
+    kb_url = _solve_and_sync(asker, wide, wide_answer)
     return SimpleNamespace(
         asker=SimpleNamespace(id=asker.id, username=asker.username),
         helper=SimpleNamespace(id=helper.id, username=helper.username),
@@ -85,7 +86,21 @@ def _seed() -> SimpleNamespace:
         wide_url=f"/t/{wide.id}/{wide.slug}",
         wide_answer_id=wide_answer.id,
         profile_url=f"/u/{asker.id}/{asker.username}",
+        kb_url=kb_url, crm_contact_url=f"/staff/crm/contacts/{asker.id}",
     )
+
+
+def _solve_and_sync(asker, thread, answer) -> str:
+    """Solve the wide thread (its knowledge item carries the wide content), add a support
+    agent (sam) and run the CRM relay once, so the staff CRM pages have rows to show."""
+    from community import services
+    from community.knowledge import item_for_thread
+    from crm import relay
+    factories.user("support", username="sam")
+    services.accept_answer(asker, thread.id, answer.id)
+    relay.run_once()
+    item = item_for_thread(thread.id)
+    return f"/kb/{item.id}-{item.slug}"
 
 
 @pytest.fixture

@@ -60,6 +60,11 @@ PAGES = [
     ("settings", "/settings", "alice", "Settings"),
     ("tokens", "/settings/tokens", "alice", "API tokens"),
     ("forgot-password", "/password/forgot", None, "Forgot your password?"),
+    ("kb", "/kb", None, "Knowledge base"),
+    ("kb-item-wide", "kb_url", None, "Why was my card charged twice this month?"),
+    ("kb-review", "/staff/knowledge", "sam", "Knowledge review"),
+    ("crm-outbox", "/staff/crm/outbox", "sam", "CRM outbox"),
+    ("crm-contact", "crm_contact_url", "sam", "CRM contact: alice"),
 ]
 
 

@@ -34,6 +34,7 @@ def world(api):
     token_id = db.session.scalar(select(ApiToken.id).where(ApiToken.user_id == admin.id))
     values = {"thread_id": thread.id, "post_id": answer.id, "user_id": admin.id,
               "slug": category.slug, "token_id": token_id}
+    values.update({"item_id": 1, "version": 1})  # a knowledge item (none exists here)
     return {"token": token, "values": values, "thread": thread}
 
 

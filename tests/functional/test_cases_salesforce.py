@@ -43,17 +43,17 @@ def test_an_escalation_becomes_one_salesforce_case_and_its_update_comes_back(
                      Community_Resolution__c="Hold the reset button for *ten* seconds.")
     result = runner.invoke(args=["crm", "sync"])
     assert result.exit_code == 0, result.output
-    assert "1 case updates polled" in result.output
+    assert "1 changes from the CRM" in result.output
     db.session.rollback()
     kept = db.session.get(Case, case.id)
     draft = db.session.get(Post, kept.resolution_post_id)
     assert kept.status == "closed" and draft.is_draft and "<em>ten</em>" in draft.body_html
     again = runner.invoke(args=["crm", "sync"])  # nothing new since the mark
-    assert "0 case updates polled" in again.output
+    assert "changes from the CRM" not in again.output
     assert db.session.scalar(db.select(db.func.count(Post.id)).where(Post.is_draft)) == 1
 
 
 def test_a_poll_during_an_outage_changes_nothing_and_says_so(app, runner, salesforce):
     salesforce.fail("timeout")
     result = runner.invoke(args=["crm", "sync"])
-    assert result.exit_code == 0 and "0 case updates polled" in result.output
+    assert result.exit_code == 0 and "changes from the CRM" not in result.output

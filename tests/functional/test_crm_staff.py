@@ -1,8 +1,6 @@
 """Staff CRM pages and the bad input around them: the outbox page with retry, a contact's
 timeline (staff only), explicit contact links, an asker without email, a deleted post, a CRM
 answering garbage: a clear status on the row and the page, never a 500."""
-import json
-
 from sqlalchemy import select, update
 
 from community import services
@@ -11,7 +9,7 @@ from community.models import User
 from core.database import db
 from crm import relay
 from crm.connectors import reset
-from crm.models import ContactLink, LocalActivity, LocalContact, OutboxRow
+from crm.models import ContactLink, LocalContact, OutboxRow
 from tests import factories
 from tests.functional.webhook_receiver import Receiver
 

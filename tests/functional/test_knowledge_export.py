@@ -9,7 +9,8 @@ from tests import factories
 
 def _solved(title):
     asker = factories.user()
-    thread = factories.thread(asker, title=title, body="Steps: <script>alert(1)</script> then **go**.")
+    thread = factories.thread(asker, title=title,
+                              body="Steps: <script>alert(1)</script> then **go**.")
     answer = factories.answer(thread, body='Try <img src=x onerror="alert(2)"> and *this*.')
     services.accept_answer(asker, thread.id, answer.id)
     return item_for_thread(thread.id)

@@ -8,8 +8,8 @@ from community.knowledge import item_for_thread
 from core.database import db
 from core.events import disconnect, on_emit
 from crm import relay
-from crm.connector import DeliveryError
-from crm.models import ArticleLink, ContactLink, LocalActivity, LocalArticle, LocalContact, OutboxRow
+from crm.models import (ArticleLink, ContactLink, LocalActivity, LocalArticle, LocalContact,
+                        OutboxRow)
 from tests import factories
 
 

@@ -6,7 +6,7 @@ import threading
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import create_engine, select, text
 
 from core.database import db
 from core.time import utcnow
@@ -15,6 +15,7 @@ from crm import relay
 from crm.connector import DeliveryError
 from crm.models import OutboxRow
 from crm.outbox import enqueue
+from tests.conftest import POSTGRES_URL, USING_POSTGRES
 
 
 class Echo:
@@ -173,3 +174,28 @@ def test_two_relays_never_deliver_one_row_twice(app, echo):
     for i in range(10):
         numbers = [n for a, n in echo.seen if a == f"a:{i}"]
         assert numbers == sorted(numbers)
+
+
+def test_crm_sync_polls_the_registered_pollers(app, runner):
+    calls = []
+    relay.POLLERS.append(lambda connector: calls.append(connector.name) or 2)
+    try:
+        result = runner.invoke(args=["crm", "sync"])
+    finally:
+        relay.POLLERS.pop()
+    assert calls == ["local"] and "2 changes from the CRM" in result.output
+
+
+@pytest.mark.skipif(not USING_POSTGRES, reason="SKIP LOCKED is PostgreSQL's; SQLite has one "
+                                                 "writer, so one relay claims at a time")
+def test_a_row_another_relay_holds_is_skipped_not_waited_for(app, echo):
+    held, free = _enqueue(("a:1", 1), ("b:1", 1))
+    other = create_engine(POSTGRES_URL)
+    try:
+        with other.connect() as conn:
+            conn.execute(text("SELECT id FROM crm_outbox WHERE id = :id FOR UPDATE"), {"id": held})
+            claimed = relay.claim("second-relay")
+            conn.rollback()
+    finally:
+        other.dispose()
+    assert [c.id for c in claimed] == [free]
