@@ -152,6 +152,13 @@ class FakeSalesforce:
         def query(version):
             return jsonify(fake._query(request.args["q"]))
 
+        self._sobject_routes(app)
+        self._knowledge_routes(app)
+        return app
+
+    def _sobject_routes(self, app: Flask) -> None:
+        fake = self
+
         @app.post(f"{API}/sobjects/<obj>/")
         def create(version, obj):
             with fake._lock:
@@ -190,6 +197,9 @@ class FakeSalesforce:
             return jsonify({"id": record["Id"], "success": True, "errors": [],
                             "created": False}), 200
 
+    def _knowledge_routes(self, app: Flask) -> None:
+        fake = self
+
         @app.post(f"{API}/knowledgeManagement/articleVersions/masterVersions")
         def edit_online(version):
             article_id = request.get_json()["articleId"]
@@ -215,8 +225,6 @@ class FakeSalesforce:
                             fake._update(other, {"PublishStatus": "Archived"})
                 fake._update(record, {"PublishStatus": status})
             return Response(status=204)
-
-        return app
 
     def _query(self, soql: str) -> dict:
         parsed = parse_soql(soql)
