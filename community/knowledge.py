@@ -120,7 +120,12 @@ def _on_unaccept(event) -> None:
 @on_emit(events.POST_EDITED, events.THREAD_EDITED)
 def _on_edit(event) -> None:
     item = item_for_thread(event.thread_id)
-    if item is not None and item.status != "retired":
+    if item is None or item.status == "retired":
+        return
+    # Only the question (title, body, tags, category) and the accepted answer are the article.
+    thread = db.session.get(Thread, event.thread_id)
+    if event.type == events.THREAD_EDITED or event.post_id in (thread.question_post_id,
+                                                              item.accepted_post_id):
         publish(event.thread_id, "edited")
 
 

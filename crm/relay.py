@@ -122,7 +122,11 @@ def deliver(row: Claimed, connector=None) -> str:
         log.exception("outbox row %s (%s) failed", row.id, row.kind)
         return _record_failure(row, f"{type(exc).__name__}: {exc}", True)
     db.session.rollback()  # end any read the handler did before the recording transaction
-    return _record_success(row, outcome)
+    try:
+        return _record_success(row, outcome)
+    except Exception as exc:  # noqa: BLE001 - e.g. two relays linking one person at once
+        log.exception("recording outbox row %s (%s) failed", row.id, row.kind)
+        return _record_failure(row, f"delivered, but recording it failed: {exc}"[:2000], True)
 
 
 def _owned(row: Claimed) -> OutboxRow | None:

@@ -114,3 +114,11 @@ def test_an_answer_outscoring_the_accepted_by_the_margin_marks_it_stale(app):
     assert list_items(ANONYMOUS, status="stale") == [item]
     services.accept_answer(asker, thread.id, better.id)
     assert item_for_thread(thread.id).status == "published"
+
+
+def test_editing_another_answer_leaves_the_item_alone(app):
+    asker, answerer, thread, answer = factories.solved_thread()
+    other_author = factories.user()
+    other = factories.answer(thread, other_author, body="Another answer, not the accepted one.")
+    services.edit_post(other_author, other.id, "Another answer, edited, still not accepted.")
+    assert item_for_thread(thread.id).version == 1

@@ -199,3 +199,19 @@ def test_a_row_another_relay_holds_is_skipped_not_waited_for(app, echo):
     finally:
         other.dispose()
     assert [c.id for c in claimed] == [free]
+
+
+def test_a_delivery_whose_recording_fails_is_retried_not_lost(app):
+    def boom():
+        raise RuntimeError("unique constraint raced")
+    relay.HANDLERS["test.record"] = lambda connector, row: relay.Outcome(record=boom)
+    try:
+        @transactional
+        def add():
+            return enqueue("test.record", "r:1", {}).idempotency_key
+        add()
+        assert relay.run_once() == {"failed": 1}
+    finally:
+        relay.HANDLERS.pop("test.record")
+    row = db.session.scalar(select(OutboxRow).where(OutboxRow.kind == "test.record"))
+    assert row.status == "failed" and "recording it failed" in row.last_error
