@@ -113,6 +113,11 @@ class SalesforceConnector:
         if self._sf is None:
             s = self.settings
             session = _Session(s.timeout, s.ca_bundle)
+            if not ((s.session_id and s.instance_url) or (s.username and s.password)):
+                # retryable: the rows wait (with backoff) until the settings are fixed
+                raise DeliveryError("Salesforce is not configured: set SALESFORCE_INSTANCE_URL "
+                                    "and SALESFORCE_SESSION_ID, or SALESFORCE_USERNAME and "
+                                    "SALESFORCE_PASSWORD")
             if s.session_id:
                 self._sf = Salesforce(instance_url=s.instance_url, session_id=s.session_id,
                                       version=s.api_version, session=session)

@@ -148,3 +148,9 @@ def test_settings_from_config_keep_the_defaults_a_site_does_not_override():
     assert settings.timeout == 3.0 and settings.ca_bundle is None
     assert settings.article_fields["problem"] == "Issue__c"
     assert settings.article_fields["solution"] == "Answer__c"
+
+
+def test_missing_settings_are_a_retryable_delivery_error_that_says_what_to_set():
+    with pytest.raises(DeliveryError) as caught:
+        SalesforceConnector(SalesforceSettings()).create_case(_case())
+    assert caught.value.retryable and "SALESFORCE_SESSION_ID" in str(caught.value)
