@@ -77,6 +77,8 @@ def _case_settings() -> dict:
         "CASE_ANSWER_TARGET_HOURS": _int("CASE_ANSWER_TARGET_HOURS", 48),
         # Author of draft answers for cases escalated by the system (`crm escalate-stale`).
         "CRM_AGENT_USERNAME": env("CRM_AGENT_USERNAME") or None,
+        # Each process asks the CRM for changed cases at most this often (seconds).
+        "CRM_POLL_SECONDS": _int("CRM_POLL_SECONDS", 60),
         # The salesforce connector's settings; unset ones take the connector's defaults
         # (crm/connectors/salesforce.py, SalesforceSettings).
         **{f"SALESFORCE_{name}": env(f"SALESFORCE_{name}") or None for name in (

@@ -2,6 +2,7 @@
 Webhooks; a webhook-id seen before is a replay) and the poll of cases changed since the last one
 (`crm sync`). Both end in the one update path, community.services.apply_case_change."""
 import logging
+import time
 from datetime import timedelta
 
 from flask import current_app
@@ -61,6 +62,12 @@ def poll_cases(connector) -> int:
     if fetch is None:
         return 0  # this connector has no way to ask (the webhook one is pushed to)
     name = f"cases:{connector.name}"
+    # The relay loop calls pollers every pass; a CRM's API quota allows one look a minute.
+    last = current_app.extensions.setdefault("commonplace.case_polls", {})
+    now = time.monotonic()
+    if name in last and now - last[name] < current_app.config["CRM_POLL_SECONDS"]:
+        return 0
+    last[name] = now
     mark = db.session.scalar(select(SyncMark.polled_until).where(SyncMark.name == name))
     db.session.rollback()  # end the read: no transaction stays open across the CRM call
     try:

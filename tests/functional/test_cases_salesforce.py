@@ -17,7 +17,7 @@ def salesforce(app, salesforce_server):  # noqa: F811
     server = forget(salesforce_server)
     app.config.update(CRM_CONNECTOR="salesforce", SALESFORCE_INSTANCE_URL=server.url,
                       SALESFORCE_SESSION_ID=server.SESSION, SALESFORCE_CA_BUNDLE=server.cert,
-                      SALESFORCE_TIMEOUT=0.5)
+                      SALESFORCE_TIMEOUT=0.5, CRM_POLL_SECONDS=0)
     reset(app)
     yield server
     reset(app)
@@ -57,3 +57,16 @@ def test_a_poll_during_an_outage_changes_nothing_and_says_so(app, runner, salesf
     salesforce.fail("timeout")
     result = runner.invoke(args=["crm", "sync"])
     assert result.exit_code == 0 and "changes from the CRM" not in result.output
+
+
+def test_the_relay_loop_polls_salesforce_at_most_once_a_minute(app, salesforce):
+    from crm.inbound import poll_cases
+    from crm.connectors import get_connector
+    app.config["CRM_POLL_SECONDS"] = 60
+    poll_cases(get_connector())
+    queries = [r for r in salesforce.requests if "/query/" in r[1]]
+    poll_cases(get_connector())  # the next relay pass, a moment later
+    assert [r for r in salesforce.requests if "/query/" in r[1]] == queries
+    app.config["CRM_POLL_SECONDS"] = 0
+    poll_cases(get_connector())
+    assert len([r for r in salesforce.requests if "/query/" in r[1]]) == len(queries) + 1
