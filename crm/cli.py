@@ -2,8 +2,7 @@
 import click
 from flask.cli import AppGroup
 
-from crm import inbound, outbox, relay
-from crm.connectors import get_connector
+from crm import outbox, relay
 
 crm_cli = AppGroup("crm", help="The CRM outbox and its relay.")
 
