@@ -1,4 +1,5 @@
 """Configuration from the environment (see ../shared/API.md); no .env file is required."""
+import json
 import os
 import secrets
 from pathlib import Path
@@ -93,6 +94,27 @@ def _reputation_settings(preset: str) -> dict:
     }
 
 
+def _case_settings() -> dict:
+    """Support cases: escalation targets, the agent who signs CRM resolutions, Salesforce."""
+    env = os.environ.get
+    return {
+        # Hours an open thread may wait for a first answer (a category may set its own).
+        "CASE_ANSWER_TARGET_HOURS": _int("CASE_ANSWER_TARGET_HOURS", 48),
+        # Author of draft answers for cases escalated by the system (`crm escalate-stale`).
+        "CRM_AGENT_USERNAME": env("CRM_AGENT_USERNAME") or None,
+        # Each process asks the CRM for changed cases at most this often (seconds).
+        "CRM_POLL_SECONDS": _int("CRM_POLL_SECONDS", 60),
+        # The salesforce connector's settings; unset ones take the connector's defaults
+        # (crm/connectors/salesforce.py, SalesforceSettings).
+        **{f"SALESFORCE_{name}": env(f"SALESFORCE_{name}") or None for name in (
+            "INSTANCE_URL", "SESSION_ID", "USERNAME", "PASSWORD", "SECURITY_TOKEN", "DOMAIN",
+            "API_VERSION", "TIMEOUT", "CA_BUNDLE", "ARTICLE_OBJECT",
+            "CASE_EXTERNAL_ID_FIELD", "CASE_RESOLUTION_FIELD", "TASK_EXTERNAL_ID_FIELD")},
+        # Our article fields → the article object's, as JSON (e.g. {"problem": "Issue__c"}).
+        "SALESFORCE_ARTICLE_FIELDS": json.loads(env("SALESFORCE_ARTICLE_FIELDS") or "null"),
+    }
+
+
 def load_config(overrides: dict | None = None) -> dict:
     """The settings a new app starts with; `overrides` (tests, scripts) win over the environment."""
     overrides = dict(overrides or {})
@@ -171,6 +193,7 @@ def load_config(overrides: dict | None = None) -> dict:
     config.update(_account_settings())
     config.update(_reputation_settings(overrides.get("REPUTATION_PRESET",
                                                      config["REPUTATION_PRESET"])))
+    config.update(_case_settings())
     config.update(overrides)
     if "SQLALCHEMY_DATABASE_URI" in overrides and "EMBEDDED_DATABASE" not in overrides:
         config["EMBEDDED_DATABASE"] = not database_url and \

@@ -19,10 +19,14 @@ USER_REGISTERED = "user.registered"    # user_id
 CATEGORY_CREATED = "category.created"  # data: category_id, slug
 THREAD_MARKED_DUPLICATE = "thread.marked_duplicate"  # thread_id; data: original_id
 POST_FLAGGED = "post.flagged"          # thread_id, post_id; data: reason
+POST_PUBLISHED = "post.published"      # thread_id, post_id (a draft answer made public)
+CASE_ESCALATED = "case.escalated"      # thread_id; data: case_id, priority (actor_id NULL: system)
+CASE_SYNCED = "case.synced"            # thread_id; data: case_id, ref, status (the CRM has it)
+CASE_UPDATED = "case.updated"          # thread_id; data: case_id, status, old_status, draft_id
 
 # Events that change what a thread page or a thread list shows.
 CONTENT = (THREAD_CREATED, THREAD_EDITED, POST_CREATED, POST_EDITED, POST_DELETED,
-           POST_RESTORED, VOTE_CAST, ANSWER_ACCEPTED, ANSWER_UNACCEPTED)
+           POST_RESTORED, VOTE_CAST, ANSWER_ACCEPTED, ANSWER_UNACCEPTED, POST_PUBLISHED)
 
 # Knowledge items (written by community.knowledge in the transaction of the change above them).
 KNOWLEDGE_PUBLISHED = "knowledge.published"  # thread_id; data: item_id, version

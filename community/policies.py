@@ -318,3 +318,29 @@ def can_manage_crm(user) -> Decision:
     if not user.has_role("support", "moderator"):
         return deny("CRM records are for staff.")
     return ALLOW
+
+
+def can_escalate(user, thread) -> Decision:
+    if not (decision := is_active_member(user)):
+        return decision
+    if not user.has_role("moderator", "support"):
+        return deny("Only support agents and moderators may escalate a thread to a case.")
+    return is_live(None, thread)
+
+
+def can_view_case(user, thread) -> Decision:
+    if user.is_anonymous_user:
+        return deny("You need to sign in first.")
+    if user.id == thread.author_id or user.has_role("moderator", "support"):
+        return ALLOW
+    return deny("A support case is seen by the asker and staff only.")
+
+
+def can_publish_draft(user, post, thread) -> Decision:
+    if not (decision := is_active_member(user)):
+        return decision
+    if not user.has_role("moderator", "support"):
+        return deny("Only staff may publish a draft answer.")
+    if not post.is_draft:
+        return deny("This answer is already published.")
+    return is_live(post, thread)

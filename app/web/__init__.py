@@ -10,6 +10,7 @@ def init_app(app) -> None:
     from app.web import actions, page_cache, pages, staff  # noqa: F401  (register routes)
     from app.web import reputation  # noqa: F401
     from app.web import crm_staff, knowledge  # noqa: F401
+    from app.web import cases  # noqa: F401
     app.register_blueprint(bp)
     page_cache.connect()
 

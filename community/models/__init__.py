@@ -8,6 +8,7 @@ from community.models.content import (Category, Post, Revision, Tag, Thread, Thr
                                       thread_tags)
 from community.models.knowledge import KnowledgeItem, KnowledgeVersion
 
+from community.models.cases import CASE_STATUSES, PRIORITIES, Case
 from core.transactions import conflict_on
 
 # Unique constraints two people can race into: a 409 naming the field, never a 500.
@@ -17,8 +18,9 @@ conflict_on("uq_categories_slug", "slug", "is taken")
 conflict_on("uq_votes_post_user", "vote", "was already cast")
 conflict_on("uq_thread_links_thread_target_kind", "link", "already exists")
 conflict_on("uq_flags_post_user", "flag", "was already raised by you on this post")
+conflict_on("uq_cases_thread_id", "case", "already exists: this thread is already escalated")
 
 __all__ = ["ANONYMOUS", "AccountToken", "AnonymousUser", "ApiToken", "SignInThrottle", "ROLES",
            "User", "AuditEntry", "FLAG_REASONS", "Flag", "Category", "Post", "Revision", "Tag",
            "Thread", "ThreadLink", "Vote", "thread_tags", "UTCDateTime", "utcnow",
-           "KnowledgeItem", "KnowledgeVersion"]
+           "KnowledgeItem", "KnowledgeVersion", "Case", "CASE_STATUSES", "PRIORITIES"]

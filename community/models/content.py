@@ -25,6 +25,9 @@ class Category(db.Model):
     description: Mapped[str] = mapped_column(Text, default="")
     position: Mapped[int] = mapped_column(Integer, default=0, index=True)
     thread_count: Mapped[int] = mapped_column(Integer, default=0)
+    # Hours an open thread may wait for an answer before `crm escalate-stale` escalates it;
+    # NULL: the configured default (CASE_ANSWER_TARGET_HOURS).
+    answer_target_hours: Mapped[int | None] = mapped_column(Integer, nullable=True)
     created_at = mapped_column(UTCDateTime, default=utcnow)
 
 

@@ -6,6 +6,10 @@ from community.services.account_security import (confirm_email_change, pending_e
                                                  request_password_reset, reset_password,
                                                  sign_out_everywhere, update_account)
 from community.services.categories import create_category
+from community.services.cases import (CaseChange, apply_case_change, case_change,
+                                      case_for_thread, escalate, escalate_as_system,
+                                      publish_draft, record_crm_ref, set_answer_target,
+                                      stale_threads)
 from community.services.lockout import SignInLocked
 from community.services.posts import create_answer, delete_post, edit_post, restore_post
 from community.services.threads import create_thread, edit_thread
@@ -16,4 +20,5 @@ __all__ = ["authenticate", "create_named_token", "create_or_update_user", "issue
            "user_for_token", "confirm_email_change", "pending_email", "request_password_reset",
            "reset_password", "sign_out_everywhere", "update_account", "SignInLocked",
            "create_category", "create_answer", "delete_post", "edit_post", "restore_post", "create_thread",
-           "edit_thread", "accept_answer", "cast_vote"]
+           "edit_thread", "accept_answer", "cast_vote", "CaseChange", "apply_case_change", "case_change", "case_for_thread",
+           "escalate", "escalate_as_system", "publish_draft", "record_crm_ref", "set_answer_target", "stale_threads"]

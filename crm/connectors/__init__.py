@@ -47,5 +47,11 @@ def _webhook(app):
     return WebhookConnector.from_config(app.config)
 
 
+def _salesforce(app):
+    from crm.connectors.salesforce import SalesforceConnector
+    return SalesforceConnector.from_config(app.config)
+
+
 register("local", _local)
 register("webhook", _webhook)
+register("salesforce", _salesforce)

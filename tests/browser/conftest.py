@@ -79,6 +79,7 @@ def _seed() -> SimpleNamespace:
                             tags=["charges"])
     wide_answer = factories.answer(wide, helper, body=WIDE_ANSWER)
     kb_url = _solve_and_sync(asker, wide, wide_answer)
+    _escalate_with_draft(plain)
     return SimpleNamespace(
         asker=SimpleNamespace(id=asker.id, username=asker.username),
         helper=SimpleNamespace(id=helper.id, username=helper.username),
@@ -101,6 +102,20 @@ def _solve_and_sync(asker, thread, answer) -> str:
     relay.run_once()
     item = item_for_thread(thread.id)
     return f"/kb/{item.id}-{item.slug}"
+
+
+def _escalate_with_draft(thread) -> None:
+    """The plain thread escalated by sam, its case synced and resolved: a case panel and a
+    draft resolution (with Publish for staff) on its page."""
+    from community import services
+    from community.models import Case, User
+    from crm import relay
+    sam = db.session.scalar(db.select(User).where(User.username == "sam"))
+    services.escalate(sam, thread.id, "The invoices page is missing for this account.", "high")
+    relay.run_once()
+    ref = db.session.scalar(db.select(Case.crm_ref).where(Case.thread_id == thread.id))
+    services.apply_case_change(services.case_change(
+        ref, "pending", f"Invoices live under **Billing**. Reference {LONG_WORD}."))
 
 
 @pytest.fixture

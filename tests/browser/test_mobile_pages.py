@@ -66,6 +66,9 @@ PAGES = [
     ("kb-review", "/staff/knowledge", "sam", "Knowledge review"),
     ("crm-outbox", "/staff/crm/outbox", "sam", "CRM outbox"),
     ("crm-contact", "crm_contact_url", "sam", "CRM contact: alice"),
+    ("thread-escalate-form", "wide_url", "sam", "Why was my card charged twice this month?"),
+    ("thread-case-asker", "plain_url", "alice", "How do I download my invoices?"),
+    ("thread-case-support", "plain_url", "sam", "How do I download my invoices?"),
 ]
 
 
