@@ -1,12 +1,13 @@
 """What a search request may ask (web page and API alike): a strict model of the query string
-and its SearchQuery; anything out of range is a 422 naming the field."""
-from typing import ClassVar, Literal
+and its SearchQuery. Anything out of range is a 400 naming each bad field, as on every list of
+the API (tests/functional/test_api_strict_input.py)."""
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from app.api.inputs import field_errors
 from app.api.schemas import text
-from core.errors import ValidationFailed
+from core.errors import BadRequest
 from search.backend import MAX_QUERY_LENGTH, SearchQuery
 
 MAX_OFFSET = 1000  # deep pages cost every backend more; nobody reads page 51
@@ -16,7 +17,6 @@ class SearchParams(BaseModel):
     """?q=&category=&tag=&status=&sort= with ?limit= (1-50) and ?cursor= from the last page."""
 
     model_config = ConfigDict(extra="ignore")
-    invalid_is_422: ClassVar[bool] = True  # app.api.inputs.parse_query answers 422, not 400
 
     q: text(0, MAX_QUERY_LENGTH, description="What to look for; up to 200 characters.") = ""
     category: text(0, 64, description="A category's slug.") = None
@@ -40,9 +40,11 @@ class SearchParams(BaseModel):
 
 
 def parse_search(args) -> SearchParams:
-    """The request's search parameters, or a 422 naming every bad one."""
+    """The page's search parameters (an empty form field means "any"), or a 400 naming every
+    bad one."""
     try:
         return SearchParams.model_validate({k: v for k, v in args.to_dict().items()
                                             if v != "" or k == "q"})
     except ValidationError as exc:
-        raise ValidationFailed(field_errors(exc)) from None
+        errors = field_errors(exc)
+        raise BadRequest("Invalid search: " + ", ".join(sorted(errors)), errors) from None

@@ -30,7 +30,7 @@ class SearchResults(TypedDict):
     next_cursor: Annotated[str | None, Field(description="?cursor= for the next page.")]
 
 
-@operation("GET", "/search", query=SearchParams, returns=SearchResults, errors=(422,))
+@operation("GET", "/search", query=SearchParams, returns=SearchResults)
 def search(query: SearchParams):
     """Search threads: ranked, filtered, sorted, with highlighted snippets."""
     result, rows = search_page(actor(), query.to_query())

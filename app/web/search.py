@@ -11,7 +11,7 @@ from community import queries
 from community.policies import can_view_search_analytics, can_view_thread, ensure
 from community.models import Thread
 from core.database import db
-from core.errors import ValidationFailed
+from core.errors import BadRequest
 from search import analytics
 from search.service import search_page
 
@@ -26,9 +26,9 @@ def safe_snippet(html: str) -> Markup:
 def search():
     try:
         params = parse_search(request.args)
-    except ValidationFailed as exc:
+    except BadRequest as exc:
         return render_template("search/results.html", params=None, errors=exc.errors,
-                               q=request.args.get("q", "")[:200]), 422
+                               q=request.args.get("q", "")[:200]), 400
     result, rows = search_page(current_user, params.to_query()) if params.q.strip() \
         or params.category or params.tag or params.status else (None, [])
     filters = params.model_dump(exclude={"limit", "cursor"}, exclude_defaults=True)
