@@ -79,4 +79,6 @@ def create_app(config: dict | None = None) -> Flask:
         ensure_runner(app)
     import crm
     crm.init_app(app)
+    import search
+    search.init_app(app)
     return app

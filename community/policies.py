@@ -344,3 +344,9 @@ def can_publish_draft(user, post, thread) -> Decision:
     if not post.is_draft:
         return deny("This answer is already published.")
     return is_live(post, thread)
+def can_view_search_analytics(user) -> Decision:
+    if user.is_anonymous_user:
+        return deny("You need to sign in first.")
+    if not user.is_staff:
+        return deny("Search analytics are for moderators, support staff and administrators.")
+    return ALLOW

@@ -13,6 +13,7 @@ def load_routes() -> None:
     from app.api import reputation  # noqa: F401
     from app.api import knowledge  # noqa: F401
     from app.api import cases  # noqa: F401
+    from app.api import search  # noqa: F401
 
 
 def init_app(app) -> None:

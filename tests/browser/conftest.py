@@ -80,6 +80,8 @@ def _seed() -> SimpleNamespace:
     wide_answer = factories.answer(wide, helper, body=WIDE_ANSWER)
     kb_url = _solve_and_sync(asker, wide, wide_answer)
     _escalate_with_draft(plain)
+    from core.consumers import run_until_caught_up
+    run_until_caught_up("search-index")  # the search index holds what was just made
     return SimpleNamespace(
         asker=SimpleNamespace(id=asker.id, username=asker.username),
         helper=SimpleNamespace(id=helper.id, username=helper.username),

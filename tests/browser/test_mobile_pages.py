@@ -69,6 +69,8 @@ PAGES = [
     ("thread-escalate-form", "wide_url", "sam", "Why was my card charged twice this month?"),
     ("thread-case-asker", "plain_url", "alice", "How do I download my invoices?"),
     ("thread-case-support", "plain_url", "sam", "How do I download my invoices?"),
+    ("search-empty", "/search?q=invoices+charged", None, "Search"),
+    ("search-results", "/search?q=invoices", None, "Search"),
 ]
 
 

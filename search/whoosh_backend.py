@@ -1,0 +1,293 @@
+"""The Whoosh backend (the embedded default): an index under `<instance>/search/whoosh`.
+
+Writes go through one writer at a time (a process lock, then Whoosh's file lock with a
+timeout), so several workers never corrupt the index. Each process keeps one searcher and
+refreshes it when another writer has committed; searches within a process take turns on it.
+"""
+import fcntl
+import threading
+from collections.abc import Iterable, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+from whoosh import index as whoosh_index
+from whoosh.analysis import CharsetFilter, RegexTokenizer, LowercaseFilter, StemmingAnalyzer
+from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+from whoosh.highlight import ContextFragmenter, Formatter, get_text, highlight
+from whoosh.reading import EmptyReader, MultiReader, SegmentReader
+from whoosh.searching import Searcher
+from whoosh.query import And, Every, NumericRange, Or, Term
+from whoosh.support.charset import accent_map
+from whoosh.writing import CLEAR
+
+from search.backend import Hit, SearchQuery, SearchResult, ThreadDoc
+from search.documents import fingerprint
+from search.snippets import lead
+
+ANALYZER = StemmingAnalyzer() | CharsetFilter(accent_map)
+WORDS = RegexTokenizer() | LowercaseFilter() | CharsetFilter(accent_map)
+# Question and answers share one field (fewer posting lists to write, a smaller index; answers
+# are not weighted apart). No phrase search, so no positions are stored either.
+TEXT_FIELDS = (("title", 3.0), ("text", 1.0), ("tagtext", 1.5))
+SNIPPET_SOURCE = 3000  # characters of question + answers kept for highlighting
+_process_locks: dict[str, threading.Lock] = {}
+_registry_lock = threading.Lock()
+
+
+def schema() -> Schema:
+    return Schema(
+        id=ID(unique=True),
+        tid=NUMERIC(int, bits=32, sortable=True),
+        fingerprint=ID(sortable=True),
+        title=TEXT(analyzer=ANALYZER, spelling=True, phrase=False),
+        text=TEXT(analyzer=ANALYZER, phrase=False),
+        tagtext=TEXT(analyzer=ANALYZER, phrase=False),
+        body=STORED,
+        tag=KEYWORD(lowercase=True),
+        category=ID,
+        status=ID,
+        answer_count=NUMERIC(int, bits=32),
+        score=NUMERIC(int, bits=32, signed=True, sortable=True),
+        created=NUMERIC(int, bits=64, sortable=True),
+        activity=NUMERIC(int, bits=64, sortable=True),
+    )
+
+
+class MarkFormatter(Formatter):
+    """Escaped text with <mark> around the matched words, nothing else."""
+
+    between = " … "
+
+    def _text(self, text):
+        from html import escape
+        return escape(text, quote=False)
+
+    def format_token(self, text, token, replace=False):
+        return f"<mark>{self._text(get_text(text, token, replace))}</mark>"
+
+
+def _process_lock(path: str) -> threading.Lock:
+    with _registry_lock:
+        return _process_locks.setdefault(path, threading.Lock())
+
+
+class WhooshBackend:
+    name = "whoosh"
+
+    def __init__(self, directory: str | Path, lock_timeout: float = 30.0):
+        self.directory = Path(directory)
+        self.lock_timeout = lock_timeout
+        self._searcher, self._generation = None, -1
+        self._read_lock = threading.Lock()
+        self._write_lock = _process_lock(str(self.directory.resolve()))
+        self._ix = self._open()
+
+    def _open(self):
+        self.directory.mkdir(parents=True, exist_ok=True)
+        # Two processes starting at once must not both create the index.
+        with open(self.directory / ".create.lock", "w") as guard:
+            fcntl.flock(guard, fcntl.LOCK_EX)
+            if not whoosh_index.exists_in(self.directory):
+                whoosh_index.create_in(self.directory, schema())
+            return whoosh_index.open_dir(self.directory)
+
+    @contextmanager
+    def writer(self):
+        """The one writer: this process's writers queue, other processes wait on the file lock."""
+        with self._write_lock:
+            writer = self._ix.writer(timeout=self.lock_timeout, delay=0.05)
+            try:
+                yield writer
+            except BaseException:
+                writer.cancel()
+                raise
+            writer.commit()
+
+    def index(self, docs: Sequence[ThreadDoc]) -> None:
+        if not docs:
+            return
+        with self.writer() as writer:
+            for doc in docs:
+                writer.update_document(**_fields(doc))
+
+    def remove(self, thread_ids: Iterable[int]) -> None:
+        ids = [str(int(i)) for i in thread_ids]
+        if not ids:
+            return
+        with self.writer() as writer:
+            for id_ in ids:
+                writer.delete_by_term("id", id_)
+
+    @contextmanager
+    def replacing(self):
+        """Rebuild: yield write(docs); on exit the new documents replace the whole index at
+        once (searchers see the old index until then)."""
+        with self._write_lock:
+            writer = self._ix.writer(timeout=self.lock_timeout, delay=0.05, limitmb=256)
+            try:
+                yield lambda docs: [writer.add_document(**_fields(doc)) for doc in docs]
+            except BaseException:
+                writer.cancel()
+                raise
+            writer.commit(mergetype=CLEAR)
+
+    def clear(self) -> None:
+        with self._write_lock:
+            writer = self._ix.writer(timeout=self.lock_timeout, delay=0.05)
+            writer.commit(mergetype=CLEAR)
+
+    @contextmanager
+    def searcher(self):
+        """This process's searcher, brought up to date when another writer has committed."""
+        with self._read_lock:
+            if self._searcher is None or self._ix.latest_generation() != self._generation:
+                self._searcher, self._generation = _fresh_searcher(self._ix, self._searcher)
+            yield self._searcher
+
+    def search(self, query: SearchQuery) -> SearchResult:
+        words = _terms(query.text)
+        matcher = _matching(words, all_words=True) if words else Every()
+        sortedby, reverse = {"newest": ("created", True), "votes": ("score", True)}.get(
+            query.sort, (None, False))
+        if not words and sortedby is None:
+            sortedby, reverse = "created", True
+        with self.searcher() as searcher:
+            results = searcher.search(matcher, filter=_filter(query), sortedby=sortedby,
+                                      reverse=reverse, limit=query.offset + query.limit)
+            page = list(results.items())[query.offset:]
+            ids = _ids(searcher) if page else None
+            ranked = sortedby is None  # a sorted search's "score" is its sort key, not relevance
+            hits = [Hit(ids[docnum], float(score) if ranked else 0.0,
+                        _snippet(searcher, docnum, words)) for docnum, score in page]
+            total = len(results)
+            suggestion = _suggest(searcher, query.text) if total < 3 and words else None
+        return SearchResult(hits, total, suggestion)
+
+    def candidates(self, text: str, limit: int = 50) -> list[tuple[int, float]]:
+        words = _terms(text)
+        if not words:
+            return []
+        with self.searcher() as searcher:
+            found = list(searcher.search(_matching(words, all_words=False), limit=limit).items())
+            ids = _ids(searcher) if found else None
+            return [(ids[docnum], float(score)) for docnum, score in found]
+
+    def indexed(self) -> dict[int, str]:
+        with self.searcher() as searcher:
+            reader = searcher.reader()
+            if not reader.doc_count_all():
+                return {}
+            ids, prints = _ids(searcher), reader.column_reader("fingerprint")
+            return {ids[n]: prints[n] for n in reader.all_doc_ids() if not reader.is_deleted(n)}
+
+    def document_count(self) -> int:
+        with self.searcher() as searcher:
+            return searcher.doc_count()
+
+    def size_bytes(self) -> int:
+        return sum(p.stat().st_size for p in self.directory.iterdir() if p.is_file())
+
+
+def _fresh_searcher(ix, old):
+    """A searcher on the latest commit that reuses the old one's segment readers where the
+    segment is unchanged (same id and same deletions), and opens the rest.
+
+    Whoosh-Reloaded's own refresh() re-adds segments a merge removed, and reuses a segment's
+    reader after new deletions in it; both would show deleted or replaced documents.
+    """
+    toc = ix._read_toc()
+    reusable = {}
+    if old is not None:
+        for reader, _ in old.reader().leaf_readers():
+            segment = reader.segment()
+            if segment is not None:
+                reusable[segment.segment_id()] = (segment.deleted_count(), reader)
+    readers = []
+    for segment in toc.segments:
+        deleted, reader = reusable.pop(segment.segment_id(), (None, None))
+        if reader is None or deleted != segment.deleted_count():
+            if reader is not None:
+                reader.close()
+            reader = SegmentReader(ix.storage, toc.schema, segment, generation=toc.generation)
+        readers.append(reader)
+    for _, reader in reusable.values():
+        reader.close()
+    if not readers:
+        combined = EmptyReader(toc.schema)
+    else:
+        combined = readers[0] if len(readers) == 1 else MultiReader(readers,
+                                                                   generation=toc.generation)
+    return Searcher(combined, fromindex=ix), toc.generation
+
+
+def _ids(searcher):
+    """docnum -> thread id, from a column (no stored fields loaded)."""
+    return searcher.reader().column_reader("tid")
+
+
+def _fields(doc: ThreadDoc) -> dict:
+    return {"id": str(doc.thread_id), "tid": doc.thread_id, "fingerprint": fingerprint(doc),
+            "title": doc.title, "text": f"{doc.question}\n{doc.answers}",
+            "tagtext": " ".join(doc.tags), "tag": " ".join(doc.tags),
+            "body": f"{doc.question}\n{doc.answers}"[:SNIPPET_SOURCE],
+            "category": doc.category, "status": doc.status, "answer_count": doc.answer_count,
+            "score": doc.score, "created": int(doc.created_at.timestamp()),
+            "activity": int(doc.last_activity_at.timestamp())}
+
+
+def _terms(text: str) -> list[str]:
+    """The query's words as the index holds them (stemmed, folded); no query syntax at all."""
+    seen: dict[str, None] = {}
+    for token in ANALYZER(text or ""):
+        seen.setdefault(token.text, None)
+    return list(seen)[:32]
+
+
+def _matching(words: list[str], all_words: bool):
+    per_word = [Or([Term(field, word, boost=boost) for field, boost in TEXT_FIELDS])
+                for word in words]
+    return And(per_word) if all_words else Or(per_word)
+
+
+def _filter(query: SearchQuery):
+    clauses = []
+    if query.category:
+        clauses.append(Term("category", query.category))
+    if query.tag:
+        clauses.append(Term("tag", query.tag.lower()))
+    if query.status == "unanswered":
+        clauses.append(NumericRange("answer_count", 0, 0))
+    elif query.status:
+        clauses.append(Term("status", query.status))
+    return And(clauses) if clauses else None
+
+
+def _snippet(searcher, docnum: int, words: list[str]) -> str:
+    body = searcher.stored_fields(docnum).get("body", "")
+    if words:
+        found = highlight(body, frozenset(words), ANALYZER, ContextFragmenter(maxchars=120,
+                          surround=60), MarkFormatter(), top=2)
+        if found:
+            return found
+    return lead(body)
+
+
+def _suggest(searcher, text: str) -> str | None:
+    """Did you mean: each word the index does not know, replaced by the closest one it does."""
+    reader, changed, out = searcher.reader(), False, []
+    correctors = [searcher.corrector("title")]
+    for token in WORDS(text or ""):
+        word = token.text
+        if len(word) < 3 or word.isdigit() or _known(reader, word):
+            out.append(word)
+            continue
+        found = next((s for c in correctors for s in c.suggest(word, limit=1)), None)
+        changed |= bool(found and found != word)
+        out.append(found or word)
+    return " ".join(out) if changed else None
+
+
+def _known(reader, word: str) -> bool:
+    stems = [t.text for t in ANALYZER(word)] or [word]
+    return any(reader.doc_frequency(field, stem) for stem in stems
+               for field, _ in TEXT_FIELDS)
