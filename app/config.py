@@ -86,6 +86,8 @@ def load_config(overrides: dict | None = None) -> dict:
         "SQLALCHEMY_DATABASE_URI": database_url or f"sqlite:///{instance / 'commonplace.db'}",
         "REDIS_URL": redis_url,
         "SEARCH_BACKEND": os.environ.get("SEARCH_BACKEND", "whoosh"),
+        "SEARCH_SEMANTIC": _flag("SEARCH_SEMANTIC", True),
+        "EMBEDDING_MODEL": os.environ.get("EMBEDDING_MODEL") or "all-MiniLM-L6-v2",
         "REPUTATION_PRESET": os.environ.get("REPUTATION_PRESET", "small"),
         "CRM_CONNECTOR": os.environ.get("CRM_CONNECTOR", "local"),
         "CRM_WEBHOOK_URL": os.environ.get("CRM_WEBHOOK_URL"),

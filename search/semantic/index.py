@@ -1,0 +1,142 @@
+"""The per-process vector index: every stored thread vector, int8-quantised in memory (a quarter
+of float32: 100k threads x 2 vectors is 77 MB), searched exactly, kept fresh from the database.
+
+A query refreshes it at most once every SEMANTIC_REFRESH_SECONDS by reading the rows written
+since its last look (with a few seconds' slack for rows that committed late); vectors removed
+from the database are noticed by a row count, checked once a minute.
+"""
+import threading
+import time
+from datetime import timedelta
+
+import numpy as np
+from flask import current_app
+from sqlalchemy import select
+
+from core.database import db
+from search.semantic.store import ThreadVector, as_vector
+
+_KEY = "commonplace.semantic_index"
+SLACK = timedelta(seconds=5)
+RECOUNT_SECONDS = 60.0
+_CHUNK = 16384
+
+
+class VectorIndex:
+    def __init__(self, model: str, dim: int = 384):
+        self.model, self.dim = model, dim
+        self.rows: dict[tuple[int, str], int] = {}  # (thread_id, kind) -> row
+        self.thread_ids = np.zeros(0, np.int64)
+        self.codes = np.zeros((0, dim), np.int8)
+        self.scales = np.zeros(0, np.float32)      # 0 for a free row
+        self.free: list[int] = []
+        self.watermark = None
+        self.loaded_at = self.counted_at = 0.0
+        self.dirty = True
+        self.lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    # -- writing -------------------------------------------------------------------------
+    def put(self, thread_id: int, kind: str, vector: np.ndarray) -> None:
+        if vector.shape[0] != self.dim:
+            return
+        row = self.rows.get((thread_id, kind))
+        if row is None:
+            row = self.free.pop() if self.free else self._grow()
+            self.rows[(thread_id, kind)] = row
+        peak = float(np.abs(vector).max()) or 1.0
+        self.codes[row] = np.round(vector * (127.0 / peak)).astype(np.int8)
+        self.scales[row] = peak / 127.0
+        self.thread_ids[row] = thread_id
+
+    def drop(self, key: tuple[int, str]) -> None:
+        row = self.rows.pop(key, None)
+        if row is not None:
+            self.scales[row] = 0.0
+            self.thread_ids[row] = 0
+            self.free.append(row)
+
+    def _grow(self) -> int:
+        used = len(self.thread_ids)
+        size = max(1024, used * 2)
+        self.thread_ids = np.concatenate([self.thread_ids, np.zeros(size - used, np.int64)])
+        self.codes = np.concatenate([self.codes, np.zeros((size - used, self.dim), np.int8)])
+        self.scales = np.concatenate([self.scales, np.zeros(size - used, np.float32)])
+        self.free.extend(range(size - 1, used, -1))
+        return used
+
+    # -- reading -------------------------------------------------------------------------
+    def search(self, query: np.ndarray, limit: int = 50) -> list[tuple[int, float]]:
+        """Threads by their best-matching vector (max-sim over kinds), best first."""
+        if not self.rows:
+            return []
+        query = np.asarray(query, np.float32)
+        scores = np.empty(len(self.scales), np.float32)
+        for start in range(0, len(scores), _CHUNK):
+            block = self.codes[start:start + _CHUNK]
+            scores[start:start + len(block)] = block.astype(np.float32) @ query
+        scores *= self.scales
+        scores[self.scales == 0] = -2.0
+        wanted = min(len(scores), limit * 3)  # several vectors per thread
+        top = np.argpartition(-scores, wanted - 1)[:wanted]
+        top = top[np.argsort(-scores[top], kind="stable")]
+        found: dict[int, float] = {}
+        for row in top:
+            if scores[row] <= -2.0:
+                break
+            found.setdefault(int(self.thread_ids[row]), float(scores[row]))
+        return list(found.items())[:limit]
+
+    # -- keeping fresh -------------------------------------------------------------------
+    def refresh(self, every: float) -> None:
+        now = time.monotonic()
+        if not self.dirty and now - self.loaded_at < every:
+            return
+        with self.lock:
+            self.dirty, self.loaded_at = False, now
+            self._read_new()
+            if now - self.counted_at >= RECOUNT_SECONDS or every == 0:
+                self.counted_at = now
+                self._drop_removed()
+
+    def _read_new(self) -> None:
+        query = select(ThreadVector.thread_id, ThreadVector.kind, ThreadVector.vector,
+                       ThreadVector.updated_at).where(ThreadVector.model == self.model)
+        if self.watermark is not None:
+            query = query.where(ThreadVector.updated_at > self.watermark - SLACK)
+        newest = self.watermark
+        for row in db.session.execute(query.execution_options(yield_per=2000)):
+            self.put(row.thread_id, row.kind, as_vector(row.vector))
+            if newest is None or row.updated_at > newest:
+                newest = row.updated_at
+        self.watermark = newest
+
+    def _drop_removed(self) -> None:
+        stored = db.session.scalar(select(db.func.count()).select_from(ThreadVector)
+                                   .where(ThreadVector.model == self.model)) or 0
+        if stored == len(self.rows):
+            return
+        keys = set(db.session.execute(select(ThreadVector.thread_id, ThreadVector.kind)
+                                      .where(ThreadVector.model == self.model)).tuples())
+        for key in [k for k in self.rows if k not in keys]:
+            self.drop(key)
+
+
+def get_index(model: str, app=None) -> VectorIndex:
+    """The app's (that is, the site's) index for `model`, refreshed if its time has come."""
+    app = app or current_app._get_current_object()
+    indexes = app.extensions.setdefault(_KEY, {})
+    index = indexes.get(model)
+    if index is None:
+        index = indexes.setdefault(model, VectorIndex(model))
+    index.refresh(app.config.get("SEMANTIC_REFRESH_SECONDS", 1.0))
+    return index
+
+
+def touch(app=None) -> None:
+    """Vectors were written by this process: the next query reads them at once."""
+    app = app or current_app._get_current_object()
+    for index in app.extensions.get(_KEY, {}).values():
+        index.dirty = True
