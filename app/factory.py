@@ -70,6 +70,8 @@ def create_app(config: dict | None = None) -> Flask:
     init_api(app)
     cli.init_app(app)
     handlers.init_app(app)
+    import search
+    search.init_app(app)
     from search import semantic
     semantic.init_app(app)
     return app

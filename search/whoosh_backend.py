@@ -14,6 +14,8 @@ from whoosh import index as whoosh_index
 from whoosh.analysis import CharsetFilter, RegexTokenizer, LowercaseFilter, StemmingAnalyzer
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from whoosh.highlight import ContextFragmenter, Formatter, get_text, highlight
+from whoosh.reading import EmptyReader, MultiReader, SegmentReader
+from whoosh.searching import Searcher
 from whoosh.query import And, Every, NumericRange, Or, Term
 from whoosh.support.charset import accent_map
 from whoosh.writing import CLEAR
@@ -74,7 +76,7 @@ class WhooshBackend:
     def __init__(self, directory: str | Path, lock_timeout: float = 30.0):
         self.directory = Path(directory)
         self.lock_timeout = lock_timeout
-        self._searcher = None
+        self._searcher, self._generation = None, -1
         self._read_lock = threading.Lock()
         self._write_lock = _process_lock(str(self.directory.resolve()))
         self._ix = self._open()
@@ -115,6 +117,19 @@ class WhooshBackend:
             for id_ in ids:
                 writer.delete_by_term("id", id_)
 
+    @contextmanager
+    def replacing(self):
+        """Rebuild: yield write(docs); on exit the new documents replace the whole index at
+        once (searchers see the old index until then)."""
+        with self._write_lock:
+            writer = self._ix.writer(timeout=self.lock_timeout, delay=0.05, limitmb=256)
+            try:
+                yield lambda docs: [writer.add_document(**_fields(doc)) for doc in docs]
+            except BaseException:
+                writer.cancel()
+                raise
+            writer.commit(mergetype=CLEAR)
+
     def clear(self) -> None:
         with self._write_lock:
             writer = self._ix.writer(timeout=self.lock_timeout, delay=0.05)
@@ -122,11 +137,10 @@ class WhooshBackend:
 
     @contextmanager
     def searcher(self):
+        """This process's searcher, brought up to date when another writer has committed."""
         with self._read_lock:
-            if self._searcher is None:
-                self._searcher = self._ix.searcher()
-            elif not self._searcher.up_to_date():
-                self._searcher = self._searcher.refresh()
+            if self._searcher is None or self._ix.latest_generation() != self._generation:
+                self._searcher, self._generation = _fresh_searcher(self._ix, self._searcher)
             yield self._searcher
 
     def search(self, query: SearchQuery) -> SearchResult:
@@ -139,11 +153,11 @@ class WhooshBackend:
         with self.searcher() as searcher:
             results = searcher.search(matcher, filter=_filter(query), sortedby=sortedby,
                                       reverse=reverse, limit=query.offset + query.limit)
-            ids = searcher.reader().column_reader("tid")
+            page = list(results.items())[query.offset:]
+            ids = _ids(searcher) if page else None
             ranked = sortedby is None  # a sorted search's "score" is its sort key, not relevance
             hits = [Hit(ids[docnum], float(score) if ranked else 0.0,
-                        _snippet(searcher, docnum, words))
-                    for docnum, score in list(results.items())[query.offset:]]
+                        _snippet(searcher, docnum, words)) for docnum, score in page]
             total = len(results)
             suggestion = _suggest(searcher, query.text) if total < 3 and words else None
         return SearchResult(hits, total, suggestion)
@@ -153,14 +167,16 @@ class WhooshBackend:
         if not words:
             return []
         with self.searcher() as searcher:
-            results = searcher.search(_matching(words, all_words=False), limit=limit)
-            ids = searcher.reader().column_reader("tid")
-            return [(ids[docnum], float(score)) for docnum, score in results.items()]
+            found = searcher.search(_matching(words, all_words=False), limit=limit).items()
+            ids = _ids(searcher) if found else None
+            return [(ids[docnum], float(score)) for docnum, score in found]
 
     def indexed(self) -> dict[int, str]:
         with self.searcher() as searcher:
             reader = searcher.reader()
-            ids, prints = reader.column_reader("tid"), reader.column_reader("fingerprint")
+            if not reader.doc_count_all():
+                return {}
+            ids, prints = _ids(searcher), reader.column_reader("fingerprint")
             return {ids[n]: prints[n] for n in reader.all_doc_ids() if not reader.is_deleted(n)}
 
     def document_count(self) -> int:
@@ -169,6 +185,43 @@ class WhooshBackend:
 
     def size_bytes(self) -> int:
         return sum(p.stat().st_size for p in self.directory.iterdir() if p.is_file())
+
+
+def _fresh_searcher(ix, old):
+    """A searcher on the latest commit that reuses the old one's segment readers where the
+    segment is unchanged (same id and same deletions), and opens the rest.
+
+    Whoosh-Reloaded's own refresh() re-adds segments a merge removed, and reuses a segment's
+    reader after new deletions in it; both would show deleted or replaced documents.
+    """
+    toc = ix._read_toc()
+    reusable = {}
+    if old is not None:
+        for reader, _ in old.reader().leaf_readers():
+            segment = reader.segment()
+            if segment is not None:
+                reusable[segment.segment_id()] = (segment.deleted_count(), reader)
+    readers = []
+    for segment in toc.segments:
+        deleted, reader = reusable.pop(segment.segment_id(), (None, None))
+        if reader is None or deleted != segment.deleted_count():
+            if reader is not None:
+                reader.close()
+            reader = SegmentReader(ix.storage, toc.schema, segment, generation=toc.generation)
+        readers.append(reader)
+    for _, reader in reusable.values():
+        reader.close()
+    if not readers:
+        combined = EmptyReader(toc.schema)
+    else:
+        combined = readers[0] if len(readers) == 1 else MultiReader(readers,
+                                                                   generation=toc.generation)
+    return Searcher(combined, fromindex=ix), toc.generation
+
+
+def _ids(searcher):
+    """docnum -> thread id, from a column (no stored fields loaded)."""
+    return searcher.reader().column_reader("tid")
 
 
 def _fields(doc: ThreadDoc) -> dict:

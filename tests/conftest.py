@@ -26,6 +26,8 @@ def _base_config(tmp_path: Path, uri: str) -> dict:
             "SERVER_NAME": "localhost", "TESTING": True,
             # Tests flush spooled counters themselves (community.viewcounts.flush).
             "COUNTER_FLUSH_SECONDS": 0,
+            # Tests run the search indexer themselves (tests/search_helpers.py).
+            "SEARCH_INDEX_SECONDS": 0,
             # The cheapest Argon2id: still the real algorithm, without production's cost per user.
             "PASSWORD_HASH_TIME_COST": 1, "PASSWORD_HASH_MEMORY_COST": 8,
             "PASSWORD_HASH_PARALLELISM": 1}

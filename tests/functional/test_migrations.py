@@ -3,12 +3,14 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
 from core.database import db
+from search.models import compared_with_models
 
 
 def test_upgraded_database_matches_models(app):
     # The `app` fixture's database was built by running the migrations, not create_all().
     with db.engine.connect() as conn:
-        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        context = MigrationContext.configure(conn, opts={"compare_type": True,
+                                                         "include_name": compared_with_models})
         diff = compare_metadata(context, db.metadata)
     assert diff == []
 

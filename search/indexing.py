@@ -1,0 +1,68 @@
+"""Keeping the Whoosh index true: the `search-index` consumer of the event log, and the
+in-process thread that runs it in the embedded default (scaled out: `flask events run --loop`).
+
+The consumer re-reads every thread an event batch touched and upserts or removes it, so
+handling a batch twice changes nothing. The database backend needs none of this: its rows are
+written in the post's own transaction (search.database_backend).
+"""
+import logging
+import threading
+
+from flask import current_app
+
+from community import events as content
+from core.consumers import consumer, run_until_caught_up
+from core.database import db
+from core.events import on_commit
+from search.service import INDEXER as CONSUMER, get_backend, refresh_threads
+
+log = logging.getLogger("commonplace.search")
+CONSUMER = "search-index"
+TYPES = (*content.CONTENT, content.CATEGORY_CREATED)
+_started: set[int] = set()
+_wake = threading.Event()
+_start_lock = threading.Lock()
+
+
+@consumer(CONSUMER, *TYPES)
+def handle(batch) -> None:
+    backend = get_backend()
+    if getattr(backend, "writes_in_transaction", False):
+        return  # the database backend is already up to date
+    refresh_threads(backend, {event.thread_id for event in batch})
+
+
+@on_commit(*content.CONTENT)
+def _nudge(event) -> None:
+    _wake.set()  # a new or changed thread is searchable without waiting out the interval
+
+
+def start_indexer(app) -> None:
+    """Run the consumer every SEARCH_INDEX_SECONDS in a daemon thread, once per app and process."""
+    seconds = app.config.get("SEARCH_INDEX_SECONDS", 1.0)
+    if not seconds or app.config.get("SEARCH_BACKEND") != "whoosh" or id(app) in _started:
+        return
+    with _start_lock:
+        if id(app) in _started:
+            return
+        _started.add(id(app))
+    threading.Thread(target=_index_forever, args=(app, seconds), daemon=True,
+                     name="commonplace-search-index").start()
+
+
+def _index_forever(app, seconds: float) -> None:
+    while True:
+        _wake.wait(seconds)
+        _wake.clear()
+        with app.app_context():
+            try:
+                run_until_caught_up(CONSUMER)
+            except Exception:  # noqa: BLE001 - the cursor stays; the next round retries
+                log.exception("search indexing failed; retrying")
+            finally:
+                db.session.remove()
+
+
+def ensure_indexer() -> None:
+    """before_request hook: start the indexer in the serving process (never in CLI commands)."""
+    start_indexer(current_app._get_current_object())

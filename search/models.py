@@ -1,0 +1,30 @@
+"""The database backend's ordinary tables: one fingerprint row per indexed thread and the
+vocabulary behind "did you mean". The engine's own table (`search_fts`: an FTS5 virtual table
+on SQLite, a tsvector table on PostgreSQL) is made by the migration and kept out of the
+models, since the two dialects' objects differ (see search.database_backend)."""
+from sqlalchemy import ForeignKey, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from core.database import db
+
+
+class SearchDocument(db.Model):
+    __tablename__ = "search_documents"
+
+    thread_id: Mapped[int] = mapped_column(ForeignKey("threads.id", ondelete="CASCADE"),
+                                           primary_key=True)
+    fingerprint: Mapped[str] = mapped_column(String(32))
+
+
+class SearchWord(db.Model):
+    """A word seen in indexed text (lowercase, as written): candidates for "did you mean"."""
+
+    __tablename__ = "search_words"
+
+    word: Mapped[str] = mapped_column(String(32), primary_key=True)
+
+
+def compared_with_models(name, type_, parent_names) -> bool:
+    """include_name hook for schema comparisons: False for the full-text engine's own objects
+    (`search_fts`, FTS5's shadow tables `search_fts_*`), which no model describes."""
+    return not (type_ == "table" and name and name.startswith("search_fts"))
