@@ -128,6 +128,10 @@ def load_config(overrides: dict | None = None) -> dict:
         "EVENT_RETENTION_DAYS": _int("EVENT_RETENTION_DAYS", 30),
         # Spooled view counts and token uses are written this often (seconds) by each process.
         "COUNTER_FLUSH_SECONDS": 5,
+        # Each web process runs the event-log consumers (search index, badges, CRM relay...) in a
+        # thread this often (seconds) in the embedded default; 0 leaves it to `events run --loop`.
+        "CONSUMERS_IN_PROCESS_SECONDS": float(os.environ.get(
+            "CONSUMERS_IN_PROCESS_SECONDS", "0" if database_url else "1")),
     }
     config.update(_account_settings())
     config.update(overrides)

@@ -74,4 +74,9 @@ def create_app(config: dict | None = None) -> Flask:
     search.init_app(app)
     from search import semantic
     semantic.init_app(app)
+    from core.consumers import ensure_runner
+
+    @app.before_request
+    def start_consumers():  # once per process; CONSUMERS_IN_PROCESS_SECONDS=0 turns it off
+        ensure_runner(app)
     return app

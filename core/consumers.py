@@ -149,3 +149,54 @@ def prune(retention_days: int | None = None) -> int:
     if _consumers:
         query = query.where(DomainEvent.id <= (handled or 0))
     return db.session.execute(query).rowcount or 0
+
+
+# The embedded default has no separate worker process: each web process runs the consumers in a
+# daemon thread, started on its first request (after gunicorn forks). Leases keep two processes
+# from handling one consumer's batch at once. Scaled out, `flask events run --loop` does this.
+_runners: dict[int, threading.Event] = {}  # app id -> its thread's stop signal
+_runners_lock = threading.Lock()
+
+
+def ensure_runner(app) -> None:
+    """Start this process's consumer thread for `app` once (CONSUMERS_IN_PROCESS_SECONDS > 0)."""
+    seconds = app.config.get("CONSUMERS_IN_PROCESS_SECONDS", 0)
+    if not seconds or id(app) in _runners:
+        return
+    with _runners_lock:
+        if id(app) in _runners:
+            return
+        stop = _runners[id(app)] = threading.Event()
+    threading.Thread(target=_run_forever, args=(app, seconds, stop), daemon=True,
+                     name="commonplace-consumers").start()
+
+
+def stop_runner(app) -> None:
+    """Ask `app`'s consumer thread to stop after its current round (tests, shutdown)."""
+    stop = _runners.pop(id(app), None)
+    if stop is not None:
+        stop.set()
+
+
+def run_all_once() -> dict[str, int]:
+    """Hand every registered consumer what it has not handled; a failing one does not stop the rest."""
+    handled = {}
+    for name in sorted(_consumers):
+        try:
+            handled[name] = run_until_caught_up(name)
+        except Exception:  # noqa: BLE001 - the batch is handed out again next time
+            log.exception("consumer %s failed; its batch will be retried", name)
+            db.session.rollback()
+            handled[name] = 0
+    return handled
+
+
+def _run_forever(app, seconds: float, stop: threading.Event) -> None:
+    while not stop.is_set():
+        with app.app_context():
+            try:
+                busy = any(run_all_once().values())
+            finally:
+                db.session.remove()
+        if not busy:
+            stop.wait(seconds)

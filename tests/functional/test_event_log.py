@@ -192,3 +192,25 @@ def test_the_event_log_page_is_for_admin_and_support(web, app):
     page = web.get("/staff/events").get_data(as_text=True)
     assert "answer.accepted" in page and "vote.cast" in page and 'href="/staff/events"' in page
     assert web.get("/staff/events?before=" + "9" * 5000).status_code == 200
+
+
+def test_the_embedded_default_runs_consumers_in_a_thread_of_the_web_process(
+        database_template, tmp_path, recorder):
+    # `make run` has no worker process of its own: the first request starts a consumer thread.
+    import time
+    from tests.conftest import app_on
+    seen, _ = recorder
+    with app_on(database_template, tmp_path) as application:
+        application.config["CONSUMERS_IN_PROCESS_SECONDS"] = 0.05
+        try:
+            factories.thread()
+            expected = {e.id for e in log.since(0, 1000)}
+            assert application.test_client().get("/").status_code == 200
+            for _ in range(400):  # wait for the thread (up to ~20 s on a loaded machine)
+                if expected <= set(seen):
+                    break
+                time.sleep(0.05)
+            assert expected <= set(seen)
+        finally:
+            consumers.stop_runner(application)
+            time.sleep(0.2)  # let its last round end before the database goes
