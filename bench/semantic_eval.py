@@ -143,7 +143,11 @@ def evaluate(folder: Path, encoder, with_body: bool, tmp: Path) -> dict[str, tup
         v_post = vector_rank([posts], queries, ids, dup)
         v_max = vector_rank([titles, posts], queries, ids, dup)
         v_max3 = vector_rank([titles, posts, accs], queries, ids, dup)
+        floor = lambda scored: [t for t, v in scored if v >= 0.2]  # noqa: E731
+        vt_scored = vector_scores([titles], queries, ids, dup)
+        vp_scored = vector_scores([posts], queries, ids, dup)
         fused = {
+            "rrf3 floor 0.2": _fuse([lexical, floor(vt_scored), floor(vp_scored)]),
             "bm25": lexical, "vec title": v_title, "vec title+question": v_post,
             "vec max(title, post)": v_max, "vec max(title, post, accepted)": v_max3,
             "rrf bm25 + vec post": _fuse([lexical, v_post]),

@@ -1,11 +1,12 @@
 """Similar threads for a question being asked (the ask form, /search/similar, the quality bench):
-the backend's lexical candidates fused by reciprocal rank with the vector ranking (max-sim over
-each thread's title and title+question vectors), visible threads only, solved first among equals.
+the backend's lexical candidates fused by reciprocal rank with two vector rankings (cosine to
+each thread's title, and to its title + question), visible threads only, solved first among equals.
 With the semantic layer off, or its model missing, the lexical ranking alone.
 """
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+import numpy as np
 from sqlalchemy import select
 
 from community.models import Thread
@@ -14,10 +15,14 @@ from core.database import UNSTORABLE, db
 from core.errors import ValidationFailed
 from search import semantic
 from search.semantic.fusion import reciprocal_rank_fusion
+from search.semantic.store import KINDS
 
 TITLE_MAX = 200
 BODY_MAX = 30000
 CANDIDATES = 50  # per ranking; fusion looks no deeper
+# Unrelated texts score about 0 to 0.15 under all-MiniLM-L6-v2; below this a thread is no
+# vector candidate at all (else, in a small community, every thread would be one).
+MIN_SIMILARITY = 0.2
 MAX_LIMIT = 50
 
 
@@ -30,7 +35,7 @@ class SimilarThread:
     score: int
     answer_count: int
     rank: int           # 1 = most likely to answer it
-    similarity: float   # the fused score (higher is closer); cosine alone when lexical is empty
+    similarity: float   # the best cosine similarity of its vectors (0.0 when semantic is off)
 
 
 def similar_threads(viewer, title: str, body: str | None = None, limit: int = 10,
@@ -66,21 +71,26 @@ def checked_question(title: str | None, body: str | None) -> tuple[str, str | No
     return title, body
 
 
-def fused_ranking(title: str, body: str | None, skip: set[int]) -> dict[int, float]:
-    """thread_id -> fused score over the lexical and (when on) the vector ranking."""
+def fused_ranking(title: str, body: str | None, skip: set[int]) -> dict[int, tuple[float, float]]:
+    """thread_id -> (fused score, best cosine) over the lexical ranking and, when the semantic
+    layer is on, one vector ranking per kind of embedded text (title; title + question)."""
     from search.service import get_backend
     text = f"{title}\n{body}" if body else title
-    lexical = [tid for tid, _ in get_backend().candidates(text, limit=CANDIDATES + len(skip))
-               if tid not in skip][:CANDIDATES]
-    vector = [tid for tid, _ in vector_ranking(title, body, CANDIDATES + len(skip))
-              if tid not in skip][:CANDIDATES]
-    if not vector:
-        return reciprocal_rank_fusion([lexical])
-    return reciprocal_rank_fusion([lexical, vector])
+    deep = CANDIDATES + len(skip)
+    rankings = [get_backend().candidates(text, limit=deep), *vector_rankings(title, body, deep)]
+    cosines: dict[int, float] = {}
+    for ranking in rankings[1:]:
+        for tid, cosine in ranking:
+            cosines[tid] = max(cosine, cosines.get(tid, -1.0))
+    rankings = [[(tid, round(score, 5)) for tid, score in ranking if tid not in skip][:CANDIDATES]
+                for ranking in rankings]
+    fused = reciprocal_rank_fusion(rankings)
+    return {tid: (score, cosines.get(tid, 0.0)) for tid, score in fused.items()}
 
 
-def vector_ranking(title: str, body: str | None, limit: int) -> list[tuple[int, float]]:
-    """Threads by cosine similarity to the question (title, and title+body when given), or []."""
+def vector_rankings(title: str, body: str | None, limit: int) -> list[list[tuple[int, float]]]:
+    """Per kind of embedded text, threads by cosine similarity to the question (the best over
+    the title and, when given, title + body), best first; [] when the layer is off or empty."""
     encoder = semantic.get_encoder()
     if encoder is None:
         return []
@@ -88,15 +98,13 @@ def vector_ranking(title: str, body: str | None, limit: int) -> list[tuple[int, 
     index = get_index(encoder.name)
     if not len(index):
         return []
-    texts = [title] if title else []
-    if body:
-        texts.append(f"{title}\n{body}")
-    best: dict[int, float] = {}
+    texts = [title] + ([f"{title}\n{body}"] if body else [])
+    scores = None
     for query in encoder.encode(texts):
-        for thread_id, similarity in index.search(query, limit):
-            if similarity > best.get(thread_id, -2.0):
-                best[thread_id] = similarity
-    return sorted(best.items(), key=lambda item: -item[1])[:limit]
+        row_scores = index.scores(query)
+        scores = row_scores if scores is None else np.maximum(scores, row_scores)
+    return [[(tid, cosine) for tid, cosine in index.top(scores, limit, kind)
+             if cosine >= MIN_SIMILARITY] for kind in KINDS]
 
 
 def _visible(viewer, fused: dict[int, float], limit: int) -> list[SimilarThread]:
@@ -105,7 +113,8 @@ def _visible(viewer, fused: dict[int, float], limit: int) -> list[SimilarThread]
                Thread.answer_count)
         .where(Thread.id.in_(list(fused)), visible_threads(viewer))).all()
     # Among equal scores, a solved thread first: its accepted answer is the likelier help.
-    rows.sort(key=lambda r: (-round(fused[r.id], 9), r.status != "solved", -r.answer_count, r.id))
+    rows.sort(key=lambda r: (-round(fused[r.id][0], 9), r.status != "solved",
+                             -r.answer_count, r.id))
     return [SimilarThread(r.id, r.title, f"/t/{r.id}/{r.slug}", r.status, r.score,
-                          r.answer_count, rank, round(fused[r.id], 6))
+                          r.answer_count, rank, round(fused[r.id][1], 4))
             for rank, r in enumerate(rows[:limit], start=1)]

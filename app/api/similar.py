@@ -29,7 +29,7 @@ class SimilarItem(TypedDict):
     score: int
     answer_count: int
     rank: int
-    similarity: Annotated[float, Field(description="The fused score; higher is closer.")]
+    similarity: Annotated[float, Field(description="Cosine similarity of meaning, -1 to 1 (0 when the semantic layer is off).")]
 
 
 class SimilarList(TypedDict):

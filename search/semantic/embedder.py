@@ -1,32 +1,23 @@
 """The `embedder` consumer: re-reads every thread a batch of content events touched, embeds the
 texts whose fingerprint changed (outside any write transaction), and upserts or removes their
 vectors in one short transaction. Handling a batch twice changes nothing. Also the "embeddings"
-rebuild step and the drift check for `search check`, and the in-process runner of the default.
+rebuild step and the drift check for `search check`. It runs where every consumer runs: a thread
+of each web process in the embedded default, `flask events run --loop` scaled out.
 """
-import logging
-import threading
-
-from flask import current_app
-
 from community import events as content
 from core import consumers
 from core import events as log
 from core.consumers import consumer
 from core.database import db
-from core.events import on_commit
 from search import semantic
 from search.documents import all_thread_ids, count_threads, documents
 from search.semantic import index as vector_index
 from search.semantic import store
 
-logger = logging.getLogger("commonplace.semantic")
 CONSUMER = "embedder"
 # Votes, answers and accepts change no embedded text; a post edit may be the question's.
 TYPES = (content.THREAD_CREATED, content.THREAD_EDITED, content.POST_EDITED,
          content.POST_DELETED, content.POST_RESTORED)
-_wake = threading.Event()
-_started: set[int] = set()
-_start_lock = threading.Lock()
 
 
 def texts_of(doc) -> dict[str, str]:
@@ -65,11 +56,6 @@ def refresh_threads(thread_ids, encoder=None) -> tuple[int, int]:
 @consumer(CONSUMER, *TYPES)
 def handle(batch) -> None:
     refresh_threads({event.thread_id for event in batch})
-
-
-@on_commit(*TYPES)
-def _nudge(event) -> None:
-    _wake.set()
 
 
 def rebuild_embeddings(advance=lambda n: None) -> int:
@@ -118,35 +104,3 @@ def _register_rebuild_step() -> None:
 
 
 _register_rebuild_step()
-
-
-def start_embedder(app) -> None:
-    """Run the consumer every SEMANTIC_EMBED_SECONDS in a daemon thread, once per app and
-    process (the embedded default; scaled out, `flask events run --loop` runs it)."""
-    seconds = app.config.get("SEMANTIC_EMBED_SECONDS", 2.0)
-    if not seconds or not app.config.get("EMBEDDED_DATABASE") or id(app) in _started or not semantic.enabled(app):
-        return
-    with _start_lock:
-        if id(app) in _started:
-            return
-        _started.add(id(app))
-    threading.Thread(target=_embed_forever, args=(app, seconds), daemon=True,
-                     name="commonplace-embedder").start()
-
-
-def _embed_forever(app, seconds: float) -> None:
-    while True:
-        _wake.wait(seconds)
-        _wake.clear()
-        with app.app_context():
-            try:
-                consumers.run_until_caught_up(CONSUMER, limit=100)
-            except Exception:  # noqa: BLE001 - the cursor stays; the next round retries
-                logger.exception("embedding failed; retrying")
-            finally:
-                db.session.remove()
-
-
-def ensure_embedder() -> None:
-    """before_request hook: start the embedder in the serving process (never in CLI commands)."""
-    start_embedder(current_app._get_current_object())

@@ -14,7 +14,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from core.database import db
-from search.semantic.store import ThreadVector, as_vector
+from search.semantic.store import KINDS, ThreadVector, as_vector
 
 _KEY = "commonplace.semantic_index"
 SLACK = timedelta(seconds=5)
@@ -27,6 +27,7 @@ class VectorIndex:
         self.model, self.dim = model, dim
         self.rows: dict[tuple[int, str], int] = {}  # (thread_id, kind) -> row
         self.thread_ids = np.zeros(0, np.int64)
+        self.kinds = np.zeros(0, np.int8)          # index into KINDS
         self.codes = np.zeros((0, dim), np.int8)
         self.scales = np.zeros(0, np.float32)      # 0 for a free row
         self.free: list[int] = []
@@ -50,6 +51,7 @@ class VectorIndex:
         self.codes[row] = np.round(vector * (127.0 / peak)).astype(np.int8)
         self.scales[row] = peak / 127.0
         self.thread_ids[row] = thread_id
+        self.kinds[row] = KINDS.index(kind) if kind in KINDS else -1
 
     def drop(self, key: tuple[int, str]) -> None:
         row = self.rows.pop(key, None)
@@ -62,16 +64,15 @@ class VectorIndex:
         used = len(self.thread_ids)
         size = max(1024, used * 2)
         self.thread_ids = np.concatenate([self.thread_ids, np.zeros(size - used, np.int64)])
+        self.kinds = np.concatenate([self.kinds, np.zeros(size - used, np.int8)])
         self.codes = np.concatenate([self.codes, np.zeros((size - used, self.dim), np.int8)])
         self.scales = np.concatenate([self.scales, np.zeros(size - used, np.float32)])
         self.free.extend(range(size - 1, used, -1))
         return used
 
     # -- reading -------------------------------------------------------------------------
-    def search(self, query: np.ndarray, limit: int = 50) -> list[tuple[int, float]]:
-        """Threads by their best-matching vector (max-sim over kinds), best first."""
-        if not self.rows:
-            return []
+    def scores(self, query: np.ndarray) -> np.ndarray:
+        """Cosine similarity of every row to `query` (-2 for free rows)."""
         query = np.asarray(query, np.float32)
         scores = np.empty(len(self.scales), np.float32)
         for start in range(0, len(scores), _CHUNK):
@@ -79,7 +80,19 @@ class VectorIndex:
             scores[start:start + len(block)] = block.astype(np.float32) @ query
         scores *= self.scales
         scores[self.scales == 0] = -2.0
-        wanted = min(len(scores), limit * 3)  # several vectors per thread
+        return scores
+
+    def search(self, query: np.ndarray, limit: int = 50,
+               kind: str | None = None) -> list[tuple[int, float]]:
+        """Threads by their best-matching vector (of `kind`, or of any kind), best first."""
+        if not self.rows:
+            return []
+        return self.top(self.scores(query), limit, kind)
+
+    def top(self, scores: np.ndarray, limit: int, kind: str | None = None):
+        if kind is not None:
+            scores = np.where(self.kinds == KINDS.index(kind), scores, np.float32(-2.0))
+        wanted = min(len(scores), limit * len(KINDS))  # several vectors per thread
         top = np.argpartition(-scores, wanted - 1)[:wanted]
         top = top[np.argsort(-scores[top], kind="stable")]
         found: dict[int, float] = {}
