@@ -67,7 +67,7 @@ def checked_question(title: str | None, body: str | None) -> tuple[str, str | No
         if value and UNSTORABLE.search(value) and name not in errors:
             errors[name] = ["must not contain NUL characters or unpaired surrogates"]
     if errors:
-        raise ValidationFailed("Invalid query parameters: " + ", ".join(sorted(errors)), errors)
+        raise ValidationFailed(errors)
     return title, body
 
 
