@@ -199,3 +199,11 @@ def can_see_email(user, subject) -> Decision:
     if user.id == subject.id or user.is_staff:
         return ALLOW
     return deny("Email addresses are private.")
+
+
+def can_view_search_analytics(user) -> Decision:
+    if user.is_anonymous_user:
+        return deny("You need to sign in first.")
+    if not user.is_staff:
+        return deny("Search analytics are for moderators, support staff and administrators.")
+    return ALLOW

@@ -48,8 +48,8 @@ def search(words: list[str], query: SearchQuery) -> tuple[list[Hit], int]:
     if words:
         params["q"] = _tsquery(words, "")
         where.insert(0, "s.tsv @@ q.q")
-        source = f"search_fts s JOIN threads t ON t.id = s.thread_id, " \
-                 f"websearch_to_tsquery('{CONFIG}', :q) q"
+        source = f"websearch_to_tsquery('{CONFIG}', :q) q, search_fts s " \
+                 f"JOIN threads t ON t.id = s.thread_id"
         rank, order = "ts_rank_cd(s.tsv, q.q)", _ORDER.get(query.sort, _ORDER["relevance"])
     else:
         source = "search_fts s JOIN threads t ON t.id = s.thread_id"

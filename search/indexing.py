@@ -19,7 +19,7 @@ from search.service import INDEXER as CONSUMER, get_backend, refresh_threads
 log = logging.getLogger("commonplace.search")
 CONSUMER = "search-index"
 TYPES = (*content.CONTENT, content.CATEGORY_CREATED)
-_started: set[int] = set()
+_running: dict[int, threading.Event] = {}  # app id -> its indexer's stop signal
 _wake = threading.Event()
 _start_lock = threading.Lock()
 
@@ -40,19 +40,28 @@ def _nudge(event) -> None:
 def start_indexer(app) -> None:
     """Run the consumer every SEARCH_INDEX_SECONDS in a daemon thread, once per app and process."""
     seconds = app.config.get("SEARCH_INDEX_SECONDS", 1.0)
-    if not seconds or app.config.get("SEARCH_BACKEND") != "whoosh" or id(app) in _started:
+    if not seconds or app.config.get("SEARCH_BACKEND") != "whoosh" or id(app) in _running:
         return
     with _start_lock:
-        if id(app) in _started:
+        if id(app) in _running:
             return
-        _started.add(id(app))
-    threading.Thread(target=_index_forever, args=(app, seconds), daemon=True,
+        stop = _running[id(app)] = threading.Event()
+    threading.Thread(target=_index_forever, args=(app, seconds, stop), daemon=True,
                      name="commonplace-search-index").start()
 
 
-def _index_forever(app, seconds: float) -> None:
-    while True:
+def stop_indexer(app) -> None:
+    stop = _running.pop(id(app), None)
+    if stop is not None:
+        stop.set()
+        _wake.set()
+
+
+def _index_forever(app, seconds: float, stop: threading.Event) -> None:
+    while not stop.is_set():
         _wake.wait(seconds)
+        if stop.is_set():
+            return
         _wake.clear()
         with app.app_context():
             try:

@@ -7,11 +7,12 @@ from pathlib import Path
 
 from flask import current_app
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
 
 from community.models import Thread
 from community.policies import visible_threads
 from core.database import db
-from search.backend import SearchBackend, SearchQuery, SearchResult
+from search.backend import Hit, SearchBackend, SearchQuery, SearchResult
 from search.documents import documents
 
 BACKENDS = ("whoosh", "database")
@@ -72,3 +73,17 @@ def search_threads(viewer, query: SearchQuery, backend: SearchBackend | None = N
     return SearchResult(hits, max(len(hits) + query.offset,
                                   result.total - (len(result.hits) - len(hits))),
                         result.suggestion)
+
+
+def search_page(viewer, query: SearchQuery) -> tuple[SearchResult, list[tuple[Hit, Thread]]]:
+    """A page of results with their threads (category and tags loaded: three queries in all),
+    recorded for analytics when it is a new search (its first page)."""
+    from search import analytics
+    result = search_threads(viewer, query)
+    threads = {t.id: t for t in db.session.scalars(
+        select(Thread).where(Thread.id.in_([hit.thread_id for hit in result.hits]))
+        .options(joinedload(Thread.category), selectinload(Thread.tags)))}
+    if query.text and query.offset == 0:
+        analytics.record_search(query.text, result.total)
+    return result, [(hit, threads[hit.thread_id]) for hit in result.hits
+                    if hit.thread_id in threads]

@@ -10,6 +10,7 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 def load_routes() -> None:
     """Import every module that registers routes (the OpenAPI document lists what is loaded)."""
     from app.api import accounts, community, core, events, openapi  # noqa: F401
+    from app.api import search  # noqa: F401
     from app.api import similar  # noqa: F401
 
 

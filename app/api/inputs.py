@@ -65,6 +65,8 @@ def parse_query(model: type[BaseModel]) -> BaseModel:
         return model.model_validate(request.args.to_dict())
     except ValidationError as exc:
         errors = field_errors(exc)
+        if getattr(model, "invalid_is_422", False):  # a search: what was asked is out of range
+            raise ValidationFailed(errors) from None
         raise BadRequest("Invalid query parameters: " + ", ".join(sorted(errors)), errors) from None
 
 

@@ -8,6 +8,7 @@ bp = Blueprint("web", __name__)
 
 def init_app(app) -> None:
     from app.web import actions, page_cache, pages, staff  # noqa: F401  (register routes)
+    from app.web import search  # noqa: F401
     app.register_blueprint(bp)
     page_cache.connect()
 

@@ -49,7 +49,7 @@ def rate_limited(exc):
 
 
 def _ask_form(errors=None, status=200, similar=None):
-    form = request.form
+    form = request.form if request.method == "POST" else request.args  # ?title= from a search
     return render_template("community/ask.html", form=form, errors=errors or {},
                            categories=queries.categories(), token=form_token(form),
                            selected=form.get("category") or request.args.get("category"),

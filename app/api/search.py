@@ -1,0 +1,42 @@
+"""API: search (../shared/API.md): ranked threads the caller may see, with safe snippets."""
+from typing import Annotated
+
+from flask import url_for
+from pydantic import Field
+from typing_extensions import TypedDict
+
+from app.api.core import actor
+from app.api.registry import operation
+from app.api.serializers import Url
+from app.search_params import SearchParams
+from search.service import search_page
+
+
+class SearchItem(TypedDict):
+    thread_id: int
+    title: str
+    url: Url
+    snippet_html: Annotated[str, Field(description="Escaped text; matches in <mark> elements.")]
+    status: str
+    score: Annotated[int, Field(description="The question's votes.")]
+    answer_count: int
+    rank: Annotated[int, Field(description="Position in the whole result list, from 1.")]
+
+
+class SearchResults(TypedDict):
+    items: list[SearchItem]
+    total: int
+    suggestion: Annotated[str | None, Field(description="Did you mean: a corrected query.")]
+    next_cursor: Annotated[str | None, Field(description="?cursor= for the next page.")]
+
+
+@operation("GET", "/search", query=SearchParams, returns=SearchResults)
+def search(query: SearchParams):
+    """Search threads: ranked, filtered, sorted, with highlighted snippets."""
+    result, rows = search_page(actor(), query.to_query())
+    items = [{"thread_id": t.id, "title": t.title, "snippet_html": hit.snippet_html,
+              "url": url_for("web.thread", thread_id=t.id, slug=t.slug, _external=True),
+              "status": t.status, "score": t.score, "answer_count": t.answer_count,
+              "rank": query.offset + n} for n, (hit, t) in enumerate(rows, 1)]
+    return {"items": items, "total": result.total, "suggestion": result.suggestion,
+            "next_cursor": query.next_cursor(result.total)}
