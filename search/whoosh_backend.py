@@ -167,7 +167,7 @@ class WhooshBackend:
         if not words:
             return []
         with self.searcher() as searcher:
-            found = searcher.search(_matching(words, all_words=False), limit=limit).items()
+            found = list(searcher.search(_matching(words, all_words=False), limit=limit).items())
             ids = _ids(searcher) if found else None
             return [(ids[docnum], float(score)) for docnum, score in found]
 

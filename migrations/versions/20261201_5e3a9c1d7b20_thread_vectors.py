@@ -1,7 +1,7 @@
 """thread vectors: the semantic layer's embeddings, one row per thread and kind of text
 
 Revision ID: 5e3a9c1d7b20
-Revises: a3f1c9e2b7d4
+Revises: 5e8b2c7d1f03
 Create Date: 2026-12-01 18:35:00.000000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '5e3a9c1d7b20'
-down_revision = 'a3f1c9e2b7d4'  # after helper/search's search_index (first: c41d2a7e9b10)
+down_revision = '5e8b2c7d1f03'  # after helper/search's last (first of ours: c41d2a7e9b10)
 branch_labels = None
 depends_on = None
 
