@@ -6,7 +6,6 @@ With the semantic layer off, or its model missing, the lexical ranking alone.
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-import numpy as np
 from sqlalchemy import select
 
 from community.models import Thread
@@ -15,7 +14,6 @@ from core.database import UNSTORABLE, db
 from core.errors import ValidationFailed
 from search import semantic
 from search.semantic.fusion import reciprocal_rank_fusion
-from search.semantic.store import KINDS
 
 TITLE_MAX = 200
 BODY_MAX = 30000
@@ -99,12 +97,8 @@ def vector_rankings(title: str, body: str | None, limit: int) -> list[list[tuple
     if not len(index):
         return []
     texts = [title] + ([f"{title}\n{body}"] if body else [])
-    scores = None
-    for query in encoder.encode(texts):
-        row_scores = index.scores(query)
-        scores = row_scores if scores is None else np.maximum(scores, row_scores)
-    return [[(tid, cosine) for tid, cosine in index.top(scores, limit, kind)
-             if cosine >= MIN_SIMILARITY] for kind in KINDS]
+    return [[(tid, cosine) for tid, cosine in ranking if cosine >= MIN_SIMILARITY]
+            for ranking in index.rank(encoder.encode(texts), limit)]
 
 
 def _visible(viewer, fused: dict[int, float], limit: int) -> list[SimilarThread]:

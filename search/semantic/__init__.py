@@ -97,4 +97,4 @@ def init_app(app) -> None:
     """Register the embedder consumer, its rebuild step and check, and the settings' defaults."""
     app.config.setdefault("SEARCH_SEMANTIC", True)
     app.config.setdefault("EMBEDDING_MODEL", DEFAULT_MODEL)
-    from search.semantic import embedder  # noqa: F401  (the consumer and the rebuild step)
+    from search.semantic import cli, embedder  # noqa: F401  (consumer, rebuild step, check)

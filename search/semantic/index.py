@@ -71,36 +71,30 @@ class VectorIndex:
         return used
 
     # -- reading -------------------------------------------------------------------------
-    def scores(self, query: np.ndarray) -> np.ndarray:
-        """Cosine similarity of every row to `query` (-2 for free rows)."""
-        query = np.asarray(query, np.float32)
-        scores = np.empty(len(self.scales), np.float32)
-        for start in range(0, len(scores), _CHUNK):
-            block = self.codes[start:start + _CHUNK]
-            scores[start:start + len(block)] = block.astype(np.float32) @ query
-        scores *= self.scales
-        scores[self.scales == 0] = -2.0
-        return scores
-
-    def search(self, query: np.ndarray, limit: int = 50,
-               kind: str | None = None) -> list[tuple[int, float]]:
-        """Threads by their best-matching vector (of `kind`, or of any kind), best first."""
+    def rank(self, queries: np.ndarray, limit: int = 50,
+             kinds: tuple[str, ...] = KINDS) -> list[list[tuple[int, float]]]:
+        """Per kind, threads by cosine similarity to the closest of `queries` (rows), best first."""
+        with self.lock:  # one consistent view: a refresh may grow the arrays meanwhile
+            codes, scales, ids, row_kinds = self.codes, self.scales, self.thread_ids, self.kinds
         if not self.rows:
-            return []
-        return self.top(self.scores(query), limit, kind)
+            return [[] for _ in kinds]
+        queries = np.atleast_2d(np.asarray(queries, np.float32))
+        scores = np.full(len(scales), -2.0, np.float32)
+        for start in range(0, len(scales), _CHUNK):
+            block = codes[start:start + _CHUNK].astype(np.float32) @ queries.T
+            scores[start:start + len(block)] = block.max(axis=1)
+        scores *= scales
+        scores[scales == 0] = -2.0
+        return [_top(np.where(row_kinds == KINDS.index(kind), scores, np.float32(-2.0)), ids, limit)
+                for kind in kinds]
 
-    def top(self, scores: np.ndarray, limit: int, kind: str | None = None):
-        if kind is not None:
-            scores = np.where(self.kinds == KINDS.index(kind), scores, np.float32(-2.0))
-        wanted = min(len(scores), limit * len(KINDS))  # several vectors per thread
-        top = np.argpartition(-scores, wanted - 1)[:wanted]
-        top = top[np.argsort(-scores[top], kind="stable")]
-        found: dict[int, float] = {}
-        for row in top:
-            if scores[row] <= -2.0:
-                break
-            found.setdefault(int(self.thread_ids[row]), float(scores[row]))
-        return list(found.items())[:limit]
+    def search(self, query: np.ndarray, limit: int = 50) -> list[tuple[int, float]]:
+        """Threads by their best-matching vector of any kind, best first."""
+        best: dict[int, float] = {}
+        for ranking in self.rank(query, limit):
+            for thread_id, score in ranking:
+                best[thread_id] = max(score, best.get(thread_id, -2.0))
+        return sorted(best.items(), key=lambda item: -item[1])[:limit]
 
     # -- keeping fresh -------------------------------------------------------------------
     def refresh(self, every: float) -> None:
@@ -135,6 +129,13 @@ class VectorIndex:
                                       .where(ThreadVector.model == self.model)).tuples())
         for key in [k for k in self.rows if k not in keys]:
             self.drop(key)
+
+
+def _top(scores: np.ndarray, ids: np.ndarray, limit: int) -> list[tuple[int, float]]:
+    wanted = min(len(scores), limit)
+    top = np.argpartition(-scores, wanted - 1)[:wanted]
+    top = top[np.argsort(-scores[top], kind="stable")]
+    return [(int(ids[row]), float(scores[row])) for row in top if scores[row] > -2.0]
 
 
 def get_index(model: str, app=None) -> VectorIndex:

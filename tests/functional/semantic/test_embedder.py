@@ -84,3 +84,14 @@ def test_with_the_semantic_layer_off_the_consumer_writes_nothing(app):
     thread = factories.thread()
     embed()
     assert _vectors(thread.id) == {}
+
+
+def test_check_embeddings_reports_drift_and_repairs_it(app, runner):
+    thread = factories.thread()
+    result = runner.invoke(args=["search", "check-embeddings"])
+    assert result.exit_code == 1 and "missing: 1" in result.output
+    result = runner.invoke(args=["search", "check-embeddings", "--repair"])
+    assert result.exit_code == 0 and "repaired" in result.output
+    assert set(_vectors(thread.id)) == {"title", "post"}
+    result = runner.invoke(args=["search", "rebuild", "--step", "embeddings"])
+    assert result.exit_code == 0 and "embeddings: 1 done" in result.output
