@@ -60,8 +60,9 @@ def _ask_form(errors=None, status=200, similar=None):
 @login_required
 @limiter.limit("20 per minute", methods=["POST"], on_breach=_too_many(_ask_form))
 def ask():
-    if request.method == "GET":
-        return _ask_form()
+    if request.method == "GET":  # a title brought from a search: show what may answer it
+        title = request.args.get("title", "").strip()
+        return _ask_form(similar=similar_step(current_user, request.args)[2] if title else None)
     form = request.form
     if form.get("step") == "check":  # no JavaScript: list similar threads, post nothing yet
         return _ask_form(*similar_step(current_user, form))

@@ -19,7 +19,7 @@ from search.semantic.store import KINDS, ThreadVector, as_vector
 _KEY = "commonplace.semantic_index"
 SLACK = timedelta(seconds=5)
 RECOUNT_SECONDS = 60.0
-_CHUNK = 16384
+_CHUNK = 4096  # rows converted to float32 at a time: a 6 MB scratch block
 
 
 class VectorIndex:

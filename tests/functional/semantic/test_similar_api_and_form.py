@@ -122,3 +122,11 @@ def test_similar_titles_are_escaped_in_the_check_step(web, app):
                                  "submission_token": token, "step": "check"})
     html = response.get_data(as_text=True)
     assert "<img src=x" not in html and "&lt;img src=x onerror=alert(1)&gt;" in html
+
+
+def test_a_title_brought_from_a_search_lists_similar_threads_at_once(web, forum):
+    _ask(web)
+    page = BeautifulSoup(web.get("/ask?title=laptop+will+not+wake").get_data(as_text=True),
+                         "html.parser")
+    assert page.find(id="title")["value"] == "laptop will not wake"
+    assert page.select("#similar li a")[0]["href"].startswith(f"/t/{forum['sleep'].id}/")
