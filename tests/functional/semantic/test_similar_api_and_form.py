@@ -130,3 +130,20 @@ def test_a_title_brought_from_a_search_lists_similar_threads_at_once(web, forum)
                          "html.parser")
     assert page.find(id="title")["value"] == "laptop will not wake"
     assert page.select("#similar li a")[0]["href"].startswith(f"/t/{forum['sleep'].id}/")
+
+
+def test_the_query_count_does_not_grow_with_the_results(api, app, count_queries):
+    from tests.functional.search.conftest import catch_up
+    from tests.functional.semantic.conftest import embed
+    category, counts = factories.category("Help", "help"), []
+    for total in (2, 12):
+        while db.session.scalar(select(func.count(Thread.id))) < total:
+            factories.thread(title="Printer jams on every page", category_=category)
+        catch_up()
+        embed()
+        api.get("/search/similar?title=printer+jam")  # warm: the index reads new vectors
+        with count_queries() as counter:
+            items = api.get("/search/similar?title=printer+jam").json["items"]
+        assert len(items) == min(total, 10)
+        counts.append(counter.count)
+    assert counts[0] == counts[1]
