@@ -14,11 +14,12 @@ from flask import current_app
 from sqlalchemy import select
 
 from core.database import db
-from search.semantic.store import KINDS, ThreadVector, as_vector
+from search.semantic.store import KINDS, ThreadVector
 
 _KEY = "commonplace.semantic_index"
 SLACK = timedelta(seconds=5)
 RECOUNT_SECONDS = 60.0
+_BATCH = 5000  # rows read and quantised at a time
 _CHUNK = 4096  # rows converted to float32 at a time: a 6 MB scratch block
 
 
@@ -41,17 +42,25 @@ class VectorIndex:
 
     # -- writing -------------------------------------------------------------------------
     def put(self, thread_id: int, kind: str, vector: np.ndarray) -> None:
-        if vector.shape[0] != self.dim:
+        self.put_many([(thread_id, kind)], np.asarray(vector, np.float32)[None, :])
+
+    def put_many(self, keys: list[tuple[int, str]], vectors: np.ndarray) -> None:
+        """Add or replace the vectors of these (thread_id, kind) keys, quantised in one go."""
+        if vectors.ndim != 2 or vectors.shape[1] != self.dim:
             return
-        row = self.rows.get((thread_id, kind))
-        if row is None:
-            row = self.free.pop() if self.free else self._grow()
-            self.rows[(thread_id, kind)] = row
-        peak = float(np.abs(vector).max()) or 1.0
-        self.codes[row] = np.round(vector * (127.0 / peak)).astype(np.int8)
-        self.scales[row] = peak / 127.0
-        self.thread_ids[row] = thread_id
-        self.kinds[row] = KINDS.index(kind) if kind in KINDS else -1
+        rows = np.empty(len(keys), np.int64)
+        for n, key in enumerate(keys):
+            row = self.rows.get(key)
+            if row is None:
+                row = self.free.pop() if self.free else self._grow()
+                self.rows[key] = row
+            rows[n] = row
+        peaks = np.abs(vectors).max(axis=1)
+        peaks[peaks == 0] = 1.0
+        self.codes[rows] = np.round(vectors * (127.0 / peaks)[:, None]).astype(np.int8)
+        self.scales[rows] = peaks / 127.0
+        self.thread_ids[rows] = [key[0] for key in keys]
+        self.kinds[rows] = [KINDS.index(k) if k in KINDS else -1 for _, k in keys]
 
     def drop(self, key: tuple[int, str]) -> None:
         row = self.rows.pop(key, None)
@@ -114,10 +123,16 @@ class VectorIndex:
         if self.watermark is not None:
             query = query.where(ThreadVector.updated_at > self.watermark - SLACK)
         newest = self.watermark
-        for row in db.session.execute(query.execution_options(yield_per=2000)):
-            self.put(row.thread_id, row.kind, as_vector(row.vector))
-            if newest is None or row.updated_at > newest:
-                newest = row.updated_at
+        result = db.session.execute(query.execution_options(yield_per=_BATCH))
+        for rows in result.partitions():
+            wanted = [r for r in rows if len(r.vector) == self.dim * 4]
+            if wanted:
+                self.put_many([(r.thread_id, r.kind) for r in wanted],
+                              np.frombuffer(b"".join(r.vector for r in wanted), "<f4")
+                              .reshape(len(wanted), self.dim))
+            stamps = [r.updated_at for r in rows if r.updated_at is not None]
+            if stamps and (newest is None or max(stamps) > newest):
+                newest = max(stamps)
         self.watermark = newest
 
     def _drop_removed(self) -> None:
