@@ -40,7 +40,9 @@ def _nudge(event) -> None:
 def start_indexer(app) -> None:
     """Run the consumer every SEARCH_INDEX_SECONDS in a daemon thread, once per app and process."""
     seconds = app.config.get("SEARCH_INDEX_SECONDS", 1.0)
-    if not seconds or app.config.get("SEARCH_BACKEND") != "whoosh" or id(app) in _running:
+    # With the database backend the consumer has nothing to write, but its cursor must still
+    # move, or `events prune` would keep every event for it.
+    if not seconds or id(app) in _running:
         return
     with _start_lock:
         if id(app) in _running:
@@ -73,5 +75,8 @@ def _index_forever(app, seconds: float, stop: threading.Event) -> None:
 
 
 def ensure_indexer() -> None:
-    """before_request hook: start the indexer in the serving process (never in CLI commands)."""
-    start_indexer(current_app._get_current_object())
+    """before_request hook: start the indexer in the serving process (never in CLI commands,
+    nor in tests: a test that wants it calls start_indexer and stop_indexer itself)."""
+    app = current_app._get_current_object()
+    if not app.testing:
+        start_indexer(app)

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from core import consumers
 from core import events as log
+from core.database import db
 from search.documents import all_thread_ids, count_threads, documents, fingerprint
 from search.service import INDEXER, get_backend, refresh_threads
 
@@ -38,6 +39,7 @@ def rebuild_step(name: str, total: Callable[[], int] | None = None):
 def rebuild_lexical(advance: Advance = lambda n: None, backend=None) -> int:
     """Clear the backend and index every live thread; the indexer resumes from here after."""
     backend = backend or get_backend()
+    db.session.rollback()  # read the latest commit, not a snapshot the session may hold
     start = log.last_id()  # events up to here are covered by what is read below
     done = 0
     with _replacing(backend) as write:

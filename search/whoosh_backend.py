@@ -26,7 +26,9 @@ from search.snippets import lead
 
 ANALYZER = StemmingAnalyzer() | CharsetFilter(accent_map)
 WORDS = RegexTokenizer() | LowercaseFilter() | CharsetFilter(accent_map)
-TEXT_FIELDS = (("title", 3.0), ("question", 1.0), ("answers", 0.7), ("tagtext", 1.5))
+# Question and answers share one field (fewer posting lists to write, a smaller index; answers
+# are not weighted apart). No phrase search, so no positions are stored either.
+TEXT_FIELDS = (("title", 3.0), ("text", 1.0), ("tagtext", 1.5))
 SNIPPET_SOURCE = 3000  # characters of question + answers kept for highlighting
 _process_locks: dict[str, threading.Lock] = {}
 _registry_lock = threading.Lock()
@@ -37,10 +39,9 @@ def schema() -> Schema:
         id=ID(unique=True),
         tid=NUMERIC(int, bits=32, sortable=True),
         fingerprint=ID(sortable=True),
-        title=TEXT(analyzer=ANALYZER, stored=True, spelling=True),
-        question=TEXT(analyzer=ANALYZER, spelling=True),
-        answers=TEXT(analyzer=ANALYZER),
-        tagtext=TEXT(analyzer=ANALYZER),
+        title=TEXT(analyzer=ANALYZER, spelling=True, phrase=False),
+        text=TEXT(analyzer=ANALYZER, phrase=False),
+        tagtext=TEXT(analyzer=ANALYZER, phrase=False),
         body=STORED,
         tag=KEYWORD(lowercase=True),
         category=ID,
@@ -226,7 +227,7 @@ def _ids(searcher):
 
 def _fields(doc: ThreadDoc) -> dict:
     return {"id": str(doc.thread_id), "tid": doc.thread_id, "fingerprint": fingerprint(doc),
-            "title": doc.title, "question": doc.question, "answers": doc.answers,
+            "title": doc.title, "text": f"{doc.question}\n{doc.answers}",
             "tagtext": " ".join(doc.tags), "tag": " ".join(doc.tags),
             "body": f"{doc.question}\n{doc.answers}"[:SNIPPET_SOURCE],
             "category": doc.category, "status": doc.status, "answer_count": doc.answer_count,
@@ -274,7 +275,7 @@ def _snippet(searcher, docnum: int, words: list[str]) -> str:
 def _suggest(searcher, text: str) -> str | None:
     """Did you mean: each word the index does not know, replaced by the closest one it does."""
     reader, changed, out = searcher.reader(), False, []
-    correctors = [searcher.corrector(field) for field in ("title", "question")]
+    correctors = [searcher.corrector("title")]
     for token in WORDS(text or ""):
         word = token.text
         if len(word) < 3 or word.isdigit() or _known(reader, word):

@@ -29,21 +29,26 @@ def search():
     except BadRequest as exc:
         return render_template("search/results.html", params=None, errors=exc.errors,
                                q=request.args.get("q", "")[:200]), 400
-    result, rows = search_page(current_user, params.to_query()) if params.q.strip() \
-        or params.category or params.tag or params.status else (None, [])
+    asked = params.q.strip() or params.category or params.tag or params.status
+    result, rows = search_page(current_user, params.to_query()) if asked else (None, [])
+    return render_template("search/results.html", params=params, result=result, rows=rows,
+                           q=params.q, errors={}, categories=queries.categories(),
+                           next_cursor=result and params.next_cursor(result.total),
+                           **_links(params))
+
+
+def _links(params) -> dict:
+    """The page's URL builders: this search changed (paging restarts), and a result's click."""
     filters = params.model_dump(exclude={"limit", "cursor"}, exclude_defaults=True)
 
     def search_url(**changes):
-        """This search with some parameters changed (None removes one); paging restarts."""
         merged = {**filters, **changes}
         return url_for("web.search", **{k: v for k, v in merged.items() if v is not None})
 
-    return render_template("search/results.html", params=params, result=result, rows=rows,
-                           q=params.q, search_url=search_url, snippet=safe_snippet,
-                           click=lambda thread_id: url_for("web.search_click", t=analytics.click_token(
-                               params.q, thread_id)),
-                           next_cursor=result and params.next_cursor(result.total),
-                           categories=queries.categories(), errors={})
+    def click(thread_id):
+        return url_for("web.search_click", t=analytics.click_token(params.q, thread_id))
+
+    return {"search_url": search_url, "click": click, "snippet": safe_snippet}
 
 
 @bp.get("/search/click")

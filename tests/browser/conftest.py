@@ -78,6 +78,8 @@ def _seed() -> SimpleNamespace:
                             body=f"My statement shows two charges. Reference {LONG_WORD}.",
                             tags=["charges"])
     wide_answer = factories.answer(wide, helper, body=WIDE_ANSWER)
+    from core.consumers import run_until_caught_up
+    run_until_caught_up("search-index")  # the search index holds what was just made
     return SimpleNamespace(
         asker=SimpleNamespace(id=asker.id, username=asker.username),
         helper=SimpleNamespace(id=helper.id, username=helper.username),

@@ -60,6 +60,8 @@ PAGES = [
     ("settings", "/settings", "alice", "Settings"),
     ("tokens", "/settings/tokens", "alice", "API tokens"),
     ("forgot-password", "/password/forgot", None, "Forgot your password?"),
+    ("search-empty", "/search?q=invoices+charged", None, "Search"),
+    ("search-results", "/search?q=invoices", None, "Search"),
 ]
 
 
