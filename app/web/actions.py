@@ -12,6 +12,7 @@ from core.errors import Conflict, ValidationFailed
 from app.extensions import limiter
 from app.web import bp
 from app.web.reputation import thread_extras
+from app.web.similar import similar_step
 from app.web.submissions import FIELD, form_token, submit_once
 from community import queries, services
 from community.policies import can_edit_post, can_manage_categories, ensure
@@ -48,20 +49,24 @@ def rate_limited(exc):
                            detail=exc.description), 429, {"Retry-After": "60"}
 
 
-def _ask_form(errors=None, status=200):
+def _ask_form(errors=None, status=200, similar=None):
     form = request.form if request.method == "POST" else request.args  # ?title= from a search
     return render_template("community/ask.html", form=form, errors=errors or {},
                            categories=queries.categories(), token=form_token(form),
-                           selected=form.get("category") or request.args.get("category")), status
+                           selected=form.get("category") or request.args.get("category"),
+                           similar=similar), status
 
 
 @bp.route("/ask", methods=["GET", "POST"])
 @login_required
 @limiter.limit("20 per minute", methods=["POST"], on_breach=_too_many(_ask_form))
 def ask():
-    if request.method == "GET":
-        return _ask_form()
+    if request.method == "GET":  # a title brought from a search: show what may answer it
+        title = request.args.get("title", "").strip()
+        return _ask_form(similar=similar_step(current_user, request.args)[2] if title else None)
     form = request.form
+    if form.get("step") == "check":  # no JavaScript: list similar threads, post nothing yet
+        return _ask_form(*similar_step(current_user, form))
     try:
         url, first = submit_once(current_user, form.get(FIELD), lambda: _thread_url(
             services.create_thread(current_user, form.get("title"), form.get("body"),
