@@ -49,6 +49,7 @@ def create_app(config: dict | None = None) -> Flask:
     import community.models  # noqa: F401  (registers the tables)
     import reputation.models  # noqa: F401
     import reputation.receivers  # noqa: F401  (the ledger follows votes and accepts)
+    import reputation.imports  # noqa: F401  (imported reputation enters the ledger)
     import core.consumers  # noqa: F401  (the domain_events and event_cursors tables)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT / "migrations"))

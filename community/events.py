@@ -17,6 +17,10 @@ ANSWER_ACCEPTED = "answer.accepted"    # thread_id, post_id; data: answer_author
 ANSWER_UNACCEPTED = "answer.unaccepted"  # thread_id, post_id (no longer accepted); same data
 USER_REGISTERED = "user.registered"    # user_id
 CATEGORY_CREATED = "category.created"  # data: category_id, slug
+# An import writes one event per batch, never one per row (community.services.imports).
+IMPORT_USERS = "import.users"          # data: site, user_ids (new accounts; the ledger follows)
+IMPORT_BATCH = "import.batch"          # data: site, thread_ids (new threads, or new answers/links)
+IMPORT_FINISHED = "import.finished"    # data: site, counts
 
 # Events that change what a thread page or a thread list shows.
 CONTENT = (THREAD_CREATED, THREAD_EDITED, POST_CREATED, POST_EDITED, POST_DELETED,

@@ -4,6 +4,7 @@ from community.models.users import (ANONYMOUS, AccountToken, AnonymousUser, ApiT
                                     SignInThrottle, User)
 from community.models.content import (Category, Post, Revision, Tag, Thread, ThreadLink, Vote,
                                       thread_tags)
+from community.models.imports import ImportSource
 
 from core.transactions import conflict_on
 
@@ -15,4 +16,5 @@ conflict_on("uq_votes_post_user", "vote", "was already cast")
 conflict_on("uq_thread_links_thread_target_kind", "link", "already exists")
 
 __all__ = ["ANONYMOUS", "AccountToken", "AnonymousUser", "ApiToken", "SignInThrottle", "ROLES",
-           "User", "Category", "Post", "Revision", "Tag", "Thread", "ThreadLink", "Vote", "thread_tags", "UTCDateTime", "utcnow"]
+           "User", "Category", "Post", "Revision", "Tag", "Thread", "ThreadLink", "Vote", "thread_tags", "UTCDateTime", "utcnow",
+           "ImportSource"]
