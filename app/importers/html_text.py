@@ -6,63 +6,47 @@ import re
 from community.markdown import sanitize
 
 # A tag is at most this long; anything longer is text (linear on "<<<<" and unclosed tags).
-_TAG = re.compile(r"(<[^<>]{0,2000}>)")
-_NAME = re.compile(r"^<\s*(/?)\s*([a-zA-Z][a-zA-Z0-9]*)")
-_ATTR = re.compile(r"""\b(href|src|alt)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.I)
+_TAG = re.compile(r"<[^<>]{0,2000}>")
+_FENCE_OPEN = re.compile(r"<pre\b[^<>]{0,200}>\s*<code\b[^<>]{0,200}>", re.I)
+_FENCE_CLOSE = re.compile(r"</code>\s*</pre>", re.I)
+# A link whose text holds no tag; any other <a> keeps its text and loses the address.
+_LINK = re.compile(r"""<a\s[^<>]{0,500}?\bhref\s*=\s*["']([^"'<>]{1,2000})["'][^<>]{0,500}>"""
+                   r"([^<]{1,1000})</a>", re.I)
+_IMG = re.compile(r"^<img\b", re.I)
+_ATTR = re.compile(r"""\b(src|alt)\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.I)
 _HEADING = re.compile(r"<(/?)h([1-6])\b", re.I)
 _BLANKS = re.compile(r"\n{3,}")
-_INLINE = {"strong": "**", "b": "**", "em": "*", "i": "*"}
-_BLOCKS = {"p", "div", "ul", "ol", "table", "tr", "hr", "blockquote", "dl"}
+_BLOCK = "\n\n"
+# The tags Stack Exchange writes, as they appear: a dictionary look-up each.
+_SIMPLE = {
+    "<p>": _BLOCK, "</p>": _BLOCK, "<br>": "\n", "<br/>": "\n", "<br />": "\n",
+    "<strong>": "**", "</strong>": "**", "<b>": "**", "</b>": "**",
+    "<em>": "*", "</em>": "*", "<i>": "*", "</i>": "*", "<code>": "`", "</code>": "`",
+    "<li>": "\n- ", "</li>": "", "<ul>": _BLOCK, "</ul>": _BLOCK, "<ol>": _BLOCK, "</ol>": _BLOCK,
+    "<blockquote>": "\n\n> ", "</blockquote>": _BLOCK, "<hr>": _BLOCK, "<hr />": _BLOCK,
+    "<pre>": "\n```\n", "</pre>": "\n```\n\n",
+    **{f"<h{n}>": "\n\n### " for n in range(1, 7)}, **{f"</h{n}>": _BLOCK for n in range(1, 7)},
+}
 
 
-def _attrs(tag: str) -> dict[str, str]:
-    return {m.group(1).lower(): html.unescape(m.group(2) or m.group(3) or m.group(4) or "")
-            for m in _ATTR.finditer(tag)}
+def _image(tag: str) -> str:
+    found = {m.group(1).lower(): m.group(2) or m.group(3) or "" for m in _ATTR.finditer(tag)}
+    return f"![{found.get('alt', '')}]({found['src']})" if found.get("src") else ""
 
 
-def _tag_text(closing: bool, name: str, tag: str, state: dict) -> str:
-    if name == "pre":
-        state["pre"] = not closing
-        return "\n```\n" if not closing else "\n```\n\n"
-    if name == "code":
-        return "" if state["pre"] else "`"
-    if state["pre"]:
-        return ""
-    if name in _INLINE:
-        return _INLINE[name]
-    if name == "a":
-        if closing:
-            return f"]({state.pop('href', '')})" if "href" in state else ""
-        href = _attrs(tag).get("href")
-        if href:
-            state["href"] = href
-            return "["
-        return ""
-    if name == "img" and not closing:
-        found = _attrs(tag)
-        return f"![{found.get('alt', '')}]({found['src']})" if found.get("src") else ""
-    if name == "br":
-        return "\n"
-    if name == "li":
-        return "" if closing else "\n- "
-    if len(name) == 2 and name[0] == "h" and name[1] in "123456":
-        return "\n\n" if closing else "\n\n### "
-    if name in _BLOCKS:
-        return "\n\n> " if name == "blockquote" and not closing else "\n\n"
-    return ""
+def _tag_text(match: re.Match) -> str:
+    tag = match.group(0)
+    simple = _SIMPLE.get(tag)
+    if simple is not None:
+        return simple
+    return _image(tag) if _IMG.match(tag) else ""
 
 
 def to_text(body: str) -> str:
     """Markdown-ish text of an HTML body: paragraphs, lists, code, links, emphasis kept."""
-    out, state = [], {"pre": False}
-    for i, part in enumerate(_TAG.split(body or "")):
-        if i % 2 == 0:
-            out.append(html.unescape(part))
-            continue
-        found = _NAME.match(part)
-        if found:
-            out.append(_tag_text(bool(found.group(1)), found.group(2).lower(), part, state))
-    return _BLANKS.sub("\n\n", "".join(out)).strip()
+    text = _FENCE_CLOSE.sub("\n```\n\n", _FENCE_OPEN.sub("\n```\n", body or ""))
+    text = _TAG.sub(_tag_text, _LINK.sub(r"[\2](\1)", text))
+    return _BLANKS.sub(_BLOCK, html.unescape(text)).strip()
 
 
 def to_html(body: str) -> str:

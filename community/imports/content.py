@@ -2,11 +2,12 @@
 threads (scores as given, tags, credit), answers become posts (accepted ones solve their thread),
 duplicate links become ThreadLinks. Each batch writes one `import.batch` event."""
 from flask import current_app
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from community import events
+from community.imports.bulk import allocate_ids, insert_rows
 from community.imports.people import author_ids
 from community.imports.run import ImportRun, LinkRow, PostRow, record_sources
 from community.models import Post, Revision, Tag, Thread, ThreadLink, thread_tags, utcnow
@@ -70,11 +71,6 @@ def _clamp(number: int, low: int = -MAX_ID) -> int:
     return max(low, min(number, MAX_ID))
 
 
-def _returning_ids(table, values: list[dict]) -> list[int]:
-    return list(db.session.scalars(insert(table).returning(table.c.id,
-                                                           sort_by_parameter_order=True), values))
-
-
 def _import_questions(run: ImportRun, rows: list[PostRow]) -> list[int]:
     for row in rows:  # already imported: its accepted answer may still be to come
         if row.external_id in run.threads and row.accepted_id \
@@ -91,22 +87,21 @@ def _import_questions(run: ImportRun, rows: list[PostRow]) -> list[int]:
         return []
     now, authors = utcnow(), author_ids(run, fresh)
     tags = [_tags(run, row.tags) for row in fresh]
-    thread_ids = _returning_ids(THREADS, [
-        {"category_id": run.category_id, "author_id": author, "title": row.title,
-         "slug": make_slug(row.title), "status": "open", "score": _clamp(row.score),
-         "view_count": _clamp(row.view_count, 0), "answer_count": 0,
-         "created_at": row.created_at or now, "updated_at": row.updated_at or row.created_at or now,
+    thread_ids = allocate_ids(THREADS, len(fresh))
+    post_ids = allocate_ids(POSTS, len(fresh))
+    insert_rows(THREADS, [
+        {"id": thread_id, "category_id": run.category_id, "author_id": author,
+         "title": row.title, "slug": make_slug(row.title), "status": "open",
+         "question_post_id": post_id, "accepted_answer_id": None, "score": _clamp(row.score),
+         "view_count": _clamp(row.view_count, 0), "answer_count": 0, "is_deleted": False,
+         "is_locked": False, "version": 1, "created_at": row.created_at or now,
+         "updated_at": row.updated_at or row.created_at or now,
          "last_activity_at": row.last_activity_at or row.created_at or now, **_credit(run, row)}
-        for row, author in zip(fresh, authors)])
-    post_ids = _insert_posts(fresh, thread_ids, authors, [False] * len(fresh), tags, now)
-    db.session.execute(update(THREADS).where(THREADS.c.id == bindparam("b_id"))
-                       .values(question_post_id=bindparam("b_post")),
-                       [{"b_id": t, "b_post": p} for t, p in zip(thread_ids, post_ids)])
+        for row, author, thread_id, post_id in zip(fresh, authors, thread_ids, post_ids)])
+    _insert_posts(fresh, post_ids, thread_ids, authors, [False] * len(fresh), tags, now)
     _tag_ids(run, {t for names in tags for t in names})
-    pairs = [{"thread_id": t, "tag_id": run.tag_ids[n]} for t, names in zip(thread_ids, tags)
-             for n in names]
-    if pairs:
-        db.session.execute(insert(thread_tags), pairs)
+    insert_rows(thread_tags, [{"thread_id": t, "tag_id": run.tag_ids[n]}
+                              for t, names in zip(thread_ids, tags) for n in names])
     record_sources(run, "thread", [(r.external_id, t) for r, t in zip(fresh, thread_ids)])
     record_sources(run, "post", [(r.external_id, p) for r, p in zip(fresh, post_ids)])
     for row in fresh:
@@ -118,20 +113,20 @@ def _import_questions(run: ImportRun, rows: list[PostRow]) -> list[int]:
     return thread_ids
 
 
-def _insert_posts(rows, thread_ids, authors, accepted, tags, now) -> list[int]:
-    post_ids = _returning_ids(POSTS, [
-        {"thread_id": t, "author_id": a, "kind": row.kind, "body": row.body,
+def _insert_posts(rows, post_ids, thread_ids, authors, accepted, tags, now) -> None:
+    insert_rows(POSTS, [
+        {"id": p, "thread_id": t, "author_id": a, "kind": row.kind, "body": row.body,
          "body_html": row.body_html, "score": _clamp(row.score), "is_accepted": ok,
-         "is_draft": False, "is_deleted": False, "revision_count": 1,
+         "is_draft": False, "is_deleted": False, "deleted_at": None, "revision_count": 1,
          "created_at": row.created_at or now, "updated_at": row.updated_at or row.created_at or now}
-        for row, t, a, ok in zip(rows, thread_ids, authors, accepted)])
-    db.session.execute(insert(REVISIONS), [
-        {"post_id": p, "rev": 1, "author_id": a, "body": row.body,
+        for row, p, t, a, ok in zip(rows, post_ids, thread_ids, authors, accepted)])
+    revision_ids = allocate_ids(REVISIONS, len(rows))
+    insert_rows(REVISIONS, [
+        {"id": r, "post_id": p, "rev": 1, "author_id": a, "body": row.body,
          "title": row.title if row.kind == "question" else None,
          "tags": " ".join(names) if row.kind == "question" else None,
          "reason": None, "created_at": row.created_at or now}
-        for row, p, a, names in zip(rows, post_ids, authors, tags)])
-    return post_ids
+        for row, r, p, a, names in zip(rows, revision_ids, post_ids, authors, tags)])
 
 
 def _import_answers(run: ImportRun, rows: list[PostRow]) -> set[int]:
@@ -146,7 +141,8 @@ def _import_answers(run: ImportRun, rows: list[PostRow]) -> set[int]:
     now, authors = utcnow(), author_ids(run, fresh)
     thread_ids = [run.threads[row.parent_id] for row in fresh]
     accepted = [run.accepts.get(row.external_id) == row.parent_id for row in fresh]
-    post_ids = _insert_posts(fresh, thread_ids, authors, accepted, [[]] * len(fresh), now)
+    post_ids = allocate_ids(POSTS, len(fresh))
+    _insert_posts(fresh, post_ids, thread_ids, authors, accepted, [[]] * len(fresh), now)
     record_sources(run, "post", [(r.external_id, p) for r, p in zip(fresh, post_ids)])
     solved = [{"b_id": t, "b_post": p} for t, p, ok in zip(thread_ids, post_ids, accepted) if ok]
     if solved:
@@ -200,9 +196,10 @@ def import_links(run: ImportRun, rows: list[LinkRow]) -> int:
     if not new:
         return 0
     now = utcnow()
-    db.session.execute(insert(ThreadLink.__table__), [
-        {"thread_id": s, "target_id": t, "kind": "duplicate", "created_by_id": None,
-         "created_at": now} for s, t in new])
+    links = ThreadLink.__table__
+    insert_rows(links, [{"id": i, "thread_id": s, "target_id": t, "kind": "duplicate",
+                         "created_by_id": None, "created_at": now}
+                        for i, (s, t) in zip(allocate_ids(links, len(new)), new)])
     events.emit(events.IMPORT_BATCH, site=run.site.key,
                 thread_ids=sorted({t for pair in new for t in pair}))
     run.counts["duplicate links"] += len(new)

@@ -7,9 +7,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from slugify import slugify
-from sqlalchemy import insert, select
+from sqlalchemy import select
 
 from community import events
+from community.imports.bulk import allocate_ids, insert_rows
 from community.imports.run import ImportRun, UserRow, record_sources
 from community.models import User, utcnow
 from community.models.users import new_stamp
@@ -96,12 +97,13 @@ def _insert(run: ImportRun, people: list[_NewUser]) -> list[int]:
         return []
     names, now = _pick_usernames(people), utcnow()
     table = User.__table__
-    values = [{"username": name, "username_key": name.lower(), "email": p.email,
-               "password_hash": UNUSABLE_PASSWORD, "role": "member", "reputation": p.reputation,
-               "is_super_user": False, "created_at": p.created_at or now,
-               "session_stamp": new_stamp()} for name, p in zip(names, people)]
-    ids = list(db.session.scalars(insert(table).returning(table.c.id,
-                                                          sort_by_parameter_order=True), values))
+    ids = allocate_ids(table, len(people))
+    insert_rows(table, [{"id": id_, "username": name, "username_key": name.lower(),
+                         "email": p.email, "password_hash": UNUSABLE_PASSWORD, "role": "member",
+                         "reputation": p.reputation, "is_super_user": False,
+                         "suspended_until": None, "created_at": p.created_at or now,
+                         "session_stamp": new_stamp()}
+                        for id_, name, p in zip(ids, names, people)])
     for kind in ("user", "placeholder"):
         record_sources(run, kind, [(p.external_id, id_) for p, id_ in zip(people, ids)
                                    if p.kind == kind])

@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import insert, select
 
 from community import events
+from community.imports.bulk import allocate_ids, insert_rows
 from community.models import Category, ImportSource, utcnow
 from core.database import db
 from core.transactions import transactional
@@ -104,9 +105,10 @@ def record_sources(run: ImportRun, kind: str, pairs: list[tuple[str, int]]) -> N
     """Write the mapping rows (in the caller's transaction) and remember them."""
     if not pairs:
         return
-    db.session.execute(insert(ImportSource.__table__),
-                       [{"site": run.site.key, "kind": kind, "external_id": ext,
-                         "local_id": local} for ext, local in pairs])
+    table = ImportSource.__table__
+    insert_rows(table, [{"id": i, "site": run.site.key, "kind": kind, "external_id": ext,
+                         "local_id": local}
+                        for i, (ext, local) in zip(allocate_ids(table, len(pairs)), pairs)])
     getattr(run, _MAPS[kind]).update(pairs)
 
 

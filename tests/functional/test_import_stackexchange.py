@@ -217,3 +217,17 @@ def test_imported_content_is_searchable_once_search_is_wired(app, client, tmp_pa
     run_after_import(app, import_dump(write_dump(tmp_path / "beer")))
     items = client.get("/api/v1/search?q=pale ale").json["items"]
     assert _thread("10").id in {item["thread_id"] for item in items}
+
+
+def test_posts_read_in_a_child_process_import_the_same(app, tmp_path):
+    from xml.etree.ElementTree import ParseError
+    dump = write_dump(tmp_path / "beer")
+    whole = (dump / "Posts.xml").read_bytes()
+    (dump / "Posts.xml").write_bytes(whole[:whole.index(b'Id="16"')])
+    with pytest.raises(ParseError):  # raised here, after the batches read before it
+        import_dump(dump, batch=2, parallel=True)
+    assert db.session.scalar(select(func.count()).select_from(Thread)) > 0
+    (dump / "Posts.xml").write_bytes(whole)
+    counts = import_dump(dump, batch=2, parallel=True).counts
+    assert _counts()["threads"] == 4 and _counts()["posts"] == 7
+    assert counts["skipped: answer whose question is absent"] == 1
