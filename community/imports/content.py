@@ -71,6 +71,18 @@ def _clamp(number: int, low: int = -MAX_ID) -> int:
     return max(low, min(number, MAX_ID))
 
 
+def _thread_values(run: ImportRun, row: PostRow, author: int, thread_id: int, post_id: int,
+                   now) -> dict:
+    return {"id": thread_id, "category_id": run.category_id, "author_id": author,
+            "title": row.title, "slug": make_slug(row.title), "status": "open",
+            "question_post_id": post_id, "accepted_answer_id": None, "score": _clamp(row.score),
+            "view_count": _clamp(row.view_count, 0), "answer_count": 0, "is_deleted": False,
+            "is_locked": False, "version": 1, "created_at": row.created_at or now,
+            "updated_at": row.updated_at or row.created_at or now,
+            "last_activity_at": row.last_activity_at or row.created_at or now,
+            **_credit(run, row)}
+
+
 def _import_questions(run: ImportRun, rows: list[PostRow]) -> list[int]:
     for row in rows:  # already imported: its accepted answer may still be to come
         if row.external_id in run.threads and row.accepted_id \
@@ -89,15 +101,8 @@ def _import_questions(run: ImportRun, rows: list[PostRow]) -> list[int]:
     tags = [_tags(run, row.tags) for row in fresh]
     thread_ids = allocate_ids(THREADS, len(fresh))
     post_ids = allocate_ids(POSTS, len(fresh))
-    insert_rows(THREADS, [
-        {"id": thread_id, "category_id": run.category_id, "author_id": author,
-         "title": row.title, "slug": make_slug(row.title), "status": "open",
-         "question_post_id": post_id, "accepted_answer_id": None, "score": _clamp(row.score),
-         "view_count": _clamp(row.view_count, 0), "answer_count": 0, "is_deleted": False,
-         "is_locked": False, "version": 1, "created_at": row.created_at or now,
-         "updated_at": row.updated_at or row.created_at or now,
-         "last_activity_at": row.last_activity_at or row.created_at or now, **_credit(run, row)}
-        for row, author, thread_id, post_id in zip(fresh, authors, thread_ids, post_ids)])
+    insert_rows(THREADS, [_thread_values(run, *values, now)
+                          for values in zip(fresh, authors, thread_ids, post_ids)])
     _insert_posts(fresh, post_ids, thread_ids, authors, [False] * len(fresh), tags, now)
     _tag_ids(run, {t for names in tags for t in names})
     insert_rows(thread_tags, [{"thread_id": t, "tag_id": run.tag_ids[n]}
