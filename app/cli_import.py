@@ -1,5 +1,7 @@
 """`flask import stackexchange DIR`: import a Stack Exchange dump with a progress bar, print what
 was imported and skipped, then run the after-import hooks (the search index build)."""
+import importlib
+import importlib.util
 from pathlib import Path
 from xml.etree.ElementTree import ParseError
 
@@ -10,13 +12,33 @@ from flask.cli import AppGroup
 from app.importers.stackexchange import ImportResult, import_dump, posts_size
 
 import_cli = AppGroup("import", help="Bring in content from another community.")
-# The seam search uses: callables `hook(result: ImportResult)` run after every import, in
-# order (the lexical index build first; embeddings may fill in behind, in the background).
+# Callables `hook(result: ImportResult)` run after every import, in order; the first runs
+# search's rebuild steps when the search package has them (search.rebuild.steps).
 AFTER_IMPORT = "commonplace.after_import"
 
 
 def after_import_hooks(app) -> list:
-    return app.extensions.setdefault(AFTER_IMPORT, [])
+    """The app's hooks; the first is the search rebuild (a no-op until search is installed)."""
+    return app.extensions.setdefault(AFTER_IMPORT, [rebuild_search])
+
+
+def _rebuild_steps() -> list:
+    """search.rebuild's registered steps, lexical first; none when search is not installed."""
+    if importlib.util.find_spec("search.rebuild") is None:
+        return []
+    steps = importlib.import_module("search.rebuild").steps
+    return sorted(steps.values(), key=lambda step: step.name != "lexical")
+
+
+def rebuild_search(result: ImportResult) -> None:
+    """Rebuild the lexical index (search is ready once it is done), then the other steps (the
+    embeddings), each with its progress bar."""
+    for step in _rebuild_steps():
+        with click.progressbar(length=step.total() or 1, label=f"Search: {step.name}",
+                               show_pos=True) as bar:
+            done = step.run(bar.update)
+        click.echo(f"search {step.name}: {done} done"
+                   + (" (lexical search is ready)" if step.name == "lexical" else ""))
 
 
 def run_after_import(app, result: ImportResult) -> None:
