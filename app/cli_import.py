@@ -22,7 +22,7 @@ def after_import_hooks(app) -> list:
     return app.extensions.setdefault(AFTER_IMPORT, [rebuild_search])
 
 
-def _rebuild_steps() -> list:
+def rebuild_steps() -> list:
     """search.rebuild's registered steps, lexical first; none when search is not installed."""
     if importlib.util.find_spec("search.rebuild") is None:
         return []
@@ -33,7 +33,7 @@ def _rebuild_steps() -> list:
 def rebuild_search(result: ImportResult) -> None:
     """Rebuild the lexical index (search is ready once it is done), then the other steps (the
     embeddings), each with its progress bar."""
-    for step in _rebuild_steps():
+    for step in rebuild_steps():
         with click.progressbar(length=step.total() or 1, label=f"Search: {step.name}",
                                show_pos=True) as bar:
             done = step.run(bar.update)

@@ -19,6 +19,7 @@ from xml.sax.saxutils import quoteattr
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.instances import instance, postgres_url  # noqa: E402
+from app.cli_import import rebuild_steps  # noqa: E402
 from app.importers.stackexchange import import_dump  # noqa: E402
 
 WORDS = ("hops malt yeast lager stout porter ale barrel cask bottle keg ferment boil mash wort "
@@ -83,20 +84,30 @@ def _children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def measure(dump: Path, database_url: str | None) -> tuple[float, float, float, dict]:
-    """Wall seconds, this process's CPU seconds, the reading process's, and the counts."""
-    with instance(database_url):
+def measure(dump: Path, database_url: str | None,
+            lexical: bool = False) -> tuple[float, float, float, dict, float | None]:
+    """Wall seconds, this process's CPU seconds, the reading process's, the counts, and the
+    seconds of the lexical index build after it (None when not asked for or not installed)."""
+    with instance(database_url, SEARCH_BACKEND="database" if database_url else "whoosh"):
         started, cpu, child = time.perf_counter(), time.process_time(), _children_cpu()
         result = import_dump(dump, site_name="Synthetic Stack Exchange",
                              site_url="https://synthetic.stackexchange.com")
-        return (time.perf_counter() - started, time.process_time() - cpu,
-                _children_cpu() - child, result.counts)
+        figures = (time.perf_counter() - started, time.process_time() - cpu,
+                   _children_cpu() - child, result.counts)
+        steps = [s for s in rebuild_steps() if s.name == "lexical"] if lexical else []
+        if not steps:
+            return (*figures, None)
+        started = time.perf_counter()
+        steps[0].run(lambda n: None)
+        return (*figures, time.perf_counter() - started)
 
 
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--posts", type=int, default=100_000)
     parser.add_argument("--database-url", help="PostgreSQL to measure too (schema is dropped)")
+    parser.add_argument("--lexical", action="store_true",
+                        help="also time the lexical index build (search.rebuild's step)")
     args = parser.parse_args(argv)
     logging.getLogger("alembic").setLevel(logging.WARNING)
     with tempfile.TemporaryDirectory(prefix="se-synthetic-") as folder:
@@ -111,7 +122,7 @@ def main(argv=None) -> None:
         if url := postgres_url(args.database_url):
             targets.append(("PostgreSQL", url))
         for label, url in targets:
-            seconds, cpu, child, counts = measure(dump, url)
+            seconds, cpu, child, counts, index = measure(dump, url, args.lexical)
             posts = counts.get("threads imported", 0) + counts.get("answers imported", 0)
             print(f"{label:<10} {posts:>8,} posts in {seconds:6.1f} s = {posts / seconds:8,.0f} "
                   f"posts/s; CPU: writer {cpu:.1f} s, reader {child:.1f} s "
@@ -119,6 +130,11 @@ def main(argv=None) -> None:
                   f"{counts.get('users imported', 0):,} users, "
                   f"{counts.get('accepted answers', 0):,} accepted, "
                   f"{counts.get('duplicate links', 0):,} duplicate links)")
+            if index is not None:
+                print(f"{'':<10} then the lexical index in {index:.1f} s: search ready "
+                      f"{seconds + index:.1f} s after the start")
+            elif args.lexical:
+                print(f"{'':<10} no lexical rebuild step (search.rebuild is not installed)")
 
 
 if __name__ == "__main__":
