@@ -186,7 +186,11 @@ def main(argv=None) -> None:
     parser.add_argument("--backend", action="append", choices=[b[0] for b in BACKENDS])
     parser.add_argument("--database-url", help="PostgreSQL for database/postgresql "
                                                "(its schema is dropped); default DATABASE_URL")
-    args = parser.parse_args(argv)
+    # Known arguments only: bench/search.py calls main() with its own (--threads), which
+    # mean nothing here.
+    args, ignored = parser.parse_known_args(argv)
+    if ignored:
+        print(f"(ignoring {' '.join(ignored)})")
     logging.getLogger("alembic").setLevel(logging.WARNING)
     modes = ("on", "off") if args.semantic == "both" else (args.semantic,)
     missing = [d for d in args.dump or [SHARED_DUMPS / n for n in DEFAULT_DUMPS]

@@ -8,7 +8,7 @@ from sqlalchemy import insert, select
 
 from community import events
 from community.imports.bulk import allocate_ids, insert_rows
-from community.models import Category, ImportSource, utcnow
+from community.models import Category, ImportSource
 from core.database import db
 from core.transactions import transactional
 
@@ -73,7 +73,6 @@ class ImportRun:
     tag_ids: dict[str, int] = field(default_factory=dict)
     new_thread_ids: list[int] = field(default_factory=list)
     counts: Counter = field(default_factory=Counter)
-    started_at: datetime = field(default_factory=utcnow)
 
     def skip(self, reason: str, n: int = 1) -> None:
         self.counts[f"skipped: {reason}"] += n
