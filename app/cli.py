@@ -48,3 +48,5 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(knowledge_cli)
     app.cli.add_command(users)
     app.cli.add_command(seed)
+    from app.cli_import import import_cli
+    app.cli.add_command(import_cli)

@@ -50,6 +50,7 @@ def create_app(config: dict | None = None) -> Flask:
     import reputation.models  # noqa: F401
     import reputation.receivers  # noqa: F401  (the ledger follows votes and accepts)
     import reputation.consumers  # noqa: F401  (the badges consumer)
+    import reputation.imports  # noqa: F401  (imported reputation enters the ledger)
     import core.consumers  # noqa: F401  (the domain_events and event_cursors tables)
     import community.knowledge  # noqa: F401  (knowledge items follow solved threads)
     db.init_app(app)

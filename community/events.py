@@ -23,6 +23,10 @@ POST_PUBLISHED = "post.published"      # thread_id, post_id (a draft answer made
 CASE_ESCALATED = "case.escalated"      # thread_id; data: case_id, priority (actor_id NULL: system)
 CASE_SYNCED = "case.synced"            # thread_id; data: case_id, ref, status (the CRM has it)
 CASE_UPDATED = "case.updated"          # thread_id; data: case_id, status, old_status, draft_id
+# An import writes one event per batch, never one per row (community.services.imports).
+IMPORT_USERS = "import.users"          # data: site, user_ids (new accounts; the ledger follows)
+IMPORT_BATCH = "import.batch"          # data: site, thread_ids (new threads, or new answers/links)
+IMPORT_FINISHED = "import.finished"    # data: site, counts
 
 # Events that change what a thread page or a thread list shows.
 CONTENT = (THREAD_CREATED, THREAD_EDITED, POST_CREATED, POST_EDITED, POST_DELETED,

@@ -149,5 +149,10 @@ def clean_tags(errors: Errors, value) -> list[str]:
     return tags
 
 
+def is_valid_tag(tag: str) -> bool:
+    """The tag rule clean_tags applies: 1-35 lower-case letters, digits or + # . -"""
+    return bool(_TAG.match(tag))
+
+
 def make_slug(text: str, fallback: str = "thread", max_length: int = 80) -> str:
     return slugify(text, max_length=max_length, word_boundary=True) or fallback

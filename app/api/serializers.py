@@ -132,6 +132,17 @@ class Post(TypedDict):
     my_vote: NotRequired[MyVote]
 
 
+class ThreadSource(TypedDict):
+    """Where an imported thread comes from (credit for CC BY-SA content); null for local ones."""
+
+    site: str
+    url: Url
+    author: str | None
+    author_url: Url | None
+    license: str
+    license_url: Url | None
+
+
 class Thread(TypedDict):
     """A thread as listed."""
 
@@ -152,6 +163,7 @@ class Thread(TypedDict):
     created_at: Time
     updated_at: Time
     last_activity_at: Time
+    source: ThreadSource | None
 
 
 class ThreadDetail(Thread):
@@ -260,7 +272,15 @@ def thread_summary(t) -> Thread:
             "view_count": t.view_count, "answer_count": t.answer_count,
             "accepted_answer_id": t.accepted_answer_id, "is_locked": t.is_locked,
             "created_at": iso(t.created_at), "updated_at": iso(t.updated_at),
-            "last_activity_at": iso(t.last_activity_at)}
+            "last_activity_at": iso(t.last_activity_at), "source": thread_source(t)}
+
+
+def thread_source(t) -> ThreadSource | None:
+    if not t.source_url:
+        return None
+    return {"site": t.source_site, "url": t.source_url, "author": t.source_author,
+            "author_url": t.source_author_url, "license": t.source_license,
+            "license_url": t.source_license_url}
 
 
 def thread_detail(page, viewer) -> ThreadDetail:

@@ -116,6 +116,8 @@ def drop_for(event) -> None:
             return
         if event.thread_id is not None:
             _pages.pop(event.thread_id, None)
+        for thread_id in event.data.get("thread_ids", ()):  # a batch (an import) names many
+            _pages.pop(thread_id, None)
         if event.user_id is not None:
             for thread_id in [t for t, e in _pages.items() if event.user_id in e.user_ids]:
                 _pages.pop(thread_id, None)

@@ -7,6 +7,7 @@ from community.models.flags import FLAG_REASONS, Flag
 from community.models.content import (Category, Post, Revision, Tag, Thread, ThreadLink, Vote,
                                       thread_tags)
 from community.models.knowledge import KnowledgeItem, KnowledgeVersion
+from community.models.imports import ImportSource
 
 from community.models.cases import CASE_STATUSES, PRIORITIES, Case
 from core.transactions import conflict_on
@@ -23,4 +24,5 @@ conflict_on("uq_cases_thread_id", "case", "already exists: this thread is alread
 __all__ = ["ANONYMOUS", "AccountToken", "AnonymousUser", "ApiToken", "SignInThrottle", "ROLES",
            "User", "AuditEntry", "FLAG_REASONS", "Flag", "Category", "Post", "Revision", "Tag",
            "Thread", "ThreadLink", "Vote", "thread_tags", "UTCDateTime", "utcnow",
-           "KnowledgeItem", "KnowledgeVersion", "Case", "CASE_STATUSES", "PRIORITIES"]
+           "KnowledgeItem", "KnowledgeVersion", "Case", "CASE_STATUSES", "PRIORITIES",
+           "ImportSource"]

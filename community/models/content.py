@@ -1,5 +1,7 @@
 """Content: categories, tags, threads, posts (question and answers), revisions, votes and links
 between threads (a duplicate and its original)."""
+import re
+
 from sqlalchemy import (Boolean, Column, ForeignKey, Index, Integer, SmallInteger, String, Table,
                         Text, UniqueConstraint)
 from sqlalchemy.orm import Mapped, mapped_column
@@ -7,6 +9,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 from core.database import db
 from core.time import UTCDateTime, utcnow
 from community.models.users import User
+
+_CC_BY_SA = re.compile(r"CC BY-SA (\d\.\d)")
 
 thread_tags = Table(
     "thread_tags",
@@ -73,9 +77,23 @@ class Thread(db.Model):
     created_at = mapped_column(UTCDateTime, default=utcnow)
     updated_at = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     last_activity_at = mapped_column(UTCDateTime, default=utcnow)
+    # Credit for imported threads (a Stack Exchange question): where it came from, who wrote
+    # it and under which licence; all NULL for threads asked here.
+    source_site: Mapped[str | None] = mapped_column(String(120), nullable=True)
+    source_url: Mapped[str | None] = mapped_column(String(300), nullable=True)
+    source_author: Mapped[str | None] = mapped_column(String(120), nullable=True)
+    source_author_url: Mapped[str | None] = mapped_column(String(300), nullable=True)
+    source_license: Mapped[str | None] = mapped_column(String(40), nullable=True)
 
     category = db.relationship(Category, lazy="raise")
     author = db.relationship(User, lazy="raise")
+
+    @property
+    def source_license_url(self) -> str | None:
+        """The Creative Commons deed of an imported thread's licence ("CC BY-SA 4.0")."""
+        found = _CC_BY_SA.fullmatch(self.source_license or "")
+        return f"https://creativecommons.org/licenses/by-sa/{found.group(1)}/" if found else None
+
     tags = db.relationship(Tag, secondary=thread_tags, lazy="raise", order_by=Tag.name)
 
 
