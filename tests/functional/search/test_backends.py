@@ -141,6 +141,18 @@ def test_deleted_threads_deleted_answers_and_drafts_are_never_found(indexed):
     assert ids(find("balloons")) == [kept.id]
 
 
+def test_a_draft_resolution_is_found_once_staff_publish_it(indexed):
+    thread = factories.thread(title="Thread about gateways")
+    agent = factories.user("support")
+    draft = services.create_answer(agent, thread.id, "A resolution mentioning capybaras.",
+                                   is_draft=True)
+    indexed()
+    assert find("capybaras").total == 0
+    services.publish_draft(agent, draft.id)
+    indexed()
+    assert ids(find("capybaras")) == [thread.id]
+
+
 def test_an_edit_reindexes_the_thread(indexed):
     thread = factories.thread(title="Original title about llamas")
     indexed()
