@@ -16,6 +16,7 @@ import pytest
 from werkzeug.serving import make_server
 
 from core.database import db
+from app.extensions import limiter
 from app.factory import create_app
 from tests import factories
 from tests.conftest import USING_POSTGRES, _base_config, _migrate
@@ -132,6 +133,7 @@ def live_server(sqlite_template, tmp_path):
     port = server.server_port
     app.config["SERVER_NAME"] = f"127.0.0.1:{port}"  # the Host the browser sends
     with app.app_context():
+        limiter.reset()  # with REDIS_URL the counts outlive an app: earlier tests' sign-ins
         data = _seed()
         db.session.remove()
     thread = threading.Thread(target=server.serve_forever, name=f"live-server-{port}",

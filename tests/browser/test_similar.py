@@ -3,7 +3,6 @@ JavaScript), or after "Check for similar questions" (without); then the question
 import pytest
 from playwright.sync_api import expect
 
-from app.extensions import limiter
 from core.consumers import run_all_once
 from core.database import db
 from tests.browser.conftest import DESKTOP, PHONE, sign_in
@@ -13,7 +12,6 @@ from tests.browser.conftest import DESKTOP, PHONE, sign_in
 def indexed(live_server):
     """The seeded threads indexed and embedded, as the consumer thread would have done."""
     with live_server.app.app_context():
-        limiter.reset()  # with REDIS_URL, earlier browser tests' sign-ins still count
         run_all_once()
         db.session.remove()
     return live_server
