@@ -15,6 +15,8 @@ from app.factory import create_app
 from bench import bulk, content
 from community import services
 from community.models import Category, Post, Thread
+from core.transactions import transactional
+from reputation import ledger
 
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "bench-password"
@@ -46,7 +48,14 @@ def _people():
     admin = services.register_user("admin", "admin@example.com", PASSWORD, "admin")
     members = [services.register_user(f"member{i:02d}", f"member{i:02d}@example.com", PASSWORD)
                for i in range(1, MEMBERS + 1)]
+    for member in members:  # enough to vote down under the `small` preset (50)
+        _opening_balance(member.id, 99)
     return admin, members
+
+
+@transactional
+def _opening_balance(user_id: int, delta: int) -> None:
+    ledger.grant(user_id, delta, "bonus", f"seed:{user_id}")
 
 
 def _categories(admin) -> list:
