@@ -133,9 +133,7 @@ def load_config(overrides: dict | None = None) -> dict:
         "SQLALCHEMY_DATABASE_URI": database_url or f"sqlite:///{instance / 'commonplace.db'}",
         "REDIS_URL": redis_url,
         "SEARCH_BACKEND": os.environ.get("SEARCH_BACKEND", "whoosh"),
-        # The in-process Whoosh indexer's interval (seconds; 0 = off, e.g. when `flask events
-        # run --loop` indexes) and how long a writer waits for the index's write lock.
-        "SEARCH_INDEX_SECONDS": float(os.environ.get("SEARCH_INDEX_SECONDS", "1") or 0),
+        # How long a Whoosh writer waits for the index's write lock (seconds).
         "SEARCH_WRITE_LOCK_TIMEOUT": 30.0,
         "SEARCH_SEMANTIC": _flag("SEARCH_SEMANTIC", True),
         "EMBEDDING_MODEL": os.environ.get("EMBEDDING_MODEL") or "all-MiniLM-L6-v2",

@@ -54,7 +54,7 @@ class Corpus:
 def _config(instance: Path, database_url: str | None) -> dict:
     return {"INSTANCE_PATH": str(instance), "REDIS_URL": None, "RATELIMIT_ENABLED": False,
             "SQLALCHEMY_DATABASE_URI": database_url or f"sqlite:///{instance / 'commonplace.db'}",
-            "SEARCH_INDEX_SECONDS": 0, "COUNTER_FLUSH_SECONDS": 0,
+            "COUNTER_FLUSH_SECONDS": 0, "CONSUMERS_IN_PROCESS_SECONDS": 0,
             "PASSWORD_HASH_TIME_COST": 1, "PASSWORD_HASH_MEMORY_COST": 8,
             "PASSWORD_HASH_PARALLELISM": 1}
 

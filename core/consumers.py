@@ -156,6 +156,13 @@ def prune(retention_days: int | None = None) -> int:
 # from handling one consumer's batch at once. Scaled out, `flask events run --loop` does this.
 _runners: dict[int, tuple[threading.Event, threading.Thread]] = {}  # app id -> stop, thread
 _runners_lock = threading.Lock()
+_wake = threading.Event()
+
+
+def wake() -> None:
+    """Have this process's consumer threads look at the log now (an after-commit receiver
+    calls it, so a change is handled without waiting out the interval)."""
+    _wake.set()
 
 
 def ensure_runner(app) -> None:
@@ -178,6 +185,7 @@ def stop_runner(app) -> None:
     stop, thread = _runners.pop(id(app), (None, None))
     if stop is not None:
         stop.set()
+        _wake.set()
         thread.join(timeout=60)
 
 
@@ -201,5 +209,6 @@ def _run_forever(app, seconds: float, stop: threading.Event) -> None:
                 busy = any(run_all_once().values())
             finally:
                 db.session.remove()
-        if not busy:
-            stop.wait(seconds)
+        if not busy and not stop.is_set():
+            _wake.wait(seconds)
+            _wake.clear()

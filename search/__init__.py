@@ -8,9 +8,8 @@ __all__ = ["Hit", "SearchBackend", "SearchQuery", "SearchResult", "ThreadDoc", "
 
 
 def init_app(app) -> None:
-    """Register the indexer (consumer and receivers), the CLI group, and start indexing lazily."""
+    """Register the indexer (consumer and receivers) and the CLI group."""
     from search import models  # noqa: F401  (the database backend's tables)
     from search import database_backend, indexing, rebuild  # noqa: F401  (receivers, consumer, step)
     from search.cli import search_cli
     app.cli.add_command(search_cli)
-    app.before_request(indexing.ensure_indexer)

@@ -28,8 +28,6 @@ def _base_config(tmp_path: Path, uri: str) -> dict:
             "COUNTER_FLUSH_SECONDS": 0,
             # Tests run consumers themselves (core.consumers.run_until_caught_up / run_all_once).
             "CONSUMERS_IN_PROCESS_SECONDS": 0,
-            # Tests run the search indexer themselves (tests/search_helpers.py).
-            "SEARCH_INDEX_SECONDS": 0,
             # The cheapest Argon2id: still the real algorithm, without production's cost per user.
             "PASSWORD_HASH_TIME_COST": 1, "PASSWORD_HASH_MEMORY_COST": 8,
             "PASSWORD_HASH_PARALLELISM": 1}

@@ -136,12 +136,12 @@ def test_rebuild_indexes_every_live_thread_and_runs_registered_steps(app, runner
 
 
 def test_a_new_thread_is_searchable_through_the_in_process_indexer(app):
-    """The embedded default: the indexer thread wakes on commit (no test calls catch_up)."""
+    """The embedded default: the consumer thread wakes on commit (no test calls catch_up)."""
     import time
-    from search import indexing
+    from core.consumers import ensure_runner, stop_runner
     use_backend(app, "whoosh")
-    app.config["SEARCH_INDEX_SECONDS"] = 0.2
-    indexing.start_indexer(app)
+    app.config["CONSUMERS_IN_PROCESS_SECONDS"] = 5  # longer than the wait: the commit wakes it
+    ensure_runner(app)
     try:
         thread = factories.thread(title="Indexed in the background")
         for _ in range(100):
@@ -149,6 +149,6 @@ def test_a_new_thread_is_searchable_through_the_in_process_indexer(app):
                 break
             time.sleep(0.1)
     finally:
-        indexing.stop_indexer(app)
+        stop_runner(app)
     assert [h.thread_id for h in search_threads(ANONYMOUS, SearchQuery("background")).hits] \
         == [thread.id]
