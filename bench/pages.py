@@ -1,8 +1,10 @@
 """Page benchmark: seed a fresh instance, serve it with gunicorn, load home, list and a
-20-answer thread page from 127.0.0.1, and compare with a bare Flask+Jinja "ceiling" app.
+20-answer thread page (anonymous and signed in) from 127.0.0.1, and compare each with a bare
+Flask+Jinja "ceiling" page of the same size, served the same way, loaded right after it.
 Run: .venv/bin/python bench/pages.py [--threads N] [--seconds S] [--concurrency C]
 """
 import argparse
+import hashlib
 import os
 import shutil
 import signal
@@ -83,41 +85,51 @@ def signed_in_cookie(instance: Path) -> str:
         from community.models import User
         from core.database import db
         session_id = db.session.get(User, seed.SIGNED_IN_USER_ID).get_id()
-    value = serializer.dumps({"_user_id": session_id, "_fresh": True})
+    # As a browser holds it after its first page: the session also keeps the CSRF secret, so
+    # pages with forms do not have to make one (and set a new cookie) on every response.
+    value = serializer.dumps({"_user_id": session_id, "_fresh": True,
+                              "csrf_token": hashlib.sha1(os.urandom(64)).hexdigest()})
     return f"{app.config['SESSION_COOKIE_NAME']}={value}"
 
 
 def start_servers(args, instance: Path, thread_path: str, started: list):
-    """Start the app and the ceiling side by side; returns (app, ceiling, pages to load)."""
+    """Start the app and the ceiling side by side; returns the pages to load, each with the
+    ceiling page of its own size: (label, server, path, body, cookie, ceiling path)."""
     app = servers.start("commonplace", "wsgi:app", child_env(instance),
                         instance / "gunicorn-commonplace.log")
     started.append(app)
-    anonymous = [("home (/)", "/"), ("list (/threads)", "/threads"),
-                 ("thread (20 answers)", thread_path)]
-    bodies = {path: probe(app, path) for _, path in anonymous}
+    anonymous = [("home (/)", "/", "home"), ("list (/threads)", "/threads", "list"),
+                 ("thread (20 answers)", thread_path, "thread")]
+    bodies = {path: probe(app, path) for _, path, _ in anonymous}
     if ANSWERS_MARK not in bodies[thread_path]:
         raise RuntimeError(f"{thread_path} does not show 20 answers")
-    # A signed-in reader gets a page of their own (vote state, accept buttons): never cached.
+    # A signed-in reader gets a page of their own (vote state, accept buttons), kept per reader.
     cookie = signed_in_cookie(instance)
     signed_in = probe(app, thread_path, cookie)
     if b"Sign out" not in signed_in:
         raise RuntimeError("the signed-in cookie did not sign in")
     folder = instance / "ceiling"
-    ceiling_app.write_template(folder, bodies[thread_path])
+    pages = [(label, app, path, bodies[path], None, name) for label, path, name in anonymous]
+    pages.append(("thread, signed in", app, thread_path, signed_in, cookie, "signed-in"))
+    ceiling_app.write_template(folder, bodies[thread_path])  # "/", what servers.start probes
+    for _, _, _, body, _, name in pages:
+        ceiling_app.write_template(folder, body, name)
     env = {**child_env(instance), "BENCH_CEILING_DIR": str(folder)}
     ceiling = servers.start("ceiling", "bench.ceiling_app:app", env,
                             instance / "gunicorn-ceiling.log")
     started.append(ceiling)
-    if probe(ceiling, "/") != bodies[thread_path]:
-        raise RuntimeError("the ceiling page differs from the thread page")
-    targets = [(label, app, path, bodies[path], None) for label, path in anonymous]
-    targets.append(("thread, signed in", app, thread_path, signed_in, cookie))
-    targets.append(("ceiling (bare Flask)", ceiling, "/", bodies[thread_path], None))
+    targets = []
+    for label, server, path, body, page_cookie, name in pages:
+        if probe(ceiling, f"/{name}") != body:
+            raise RuntimeError(f"the ceiling page /{name} differs from {label}")
+        targets.append((label, server, path, body, page_cookie))
+        targets.append((f"  ceiling, {len(body) // 1000} KB", ceiling, f"/{name}", body, None))
     return targets
 
 
 def measure_rounds(args, targets, instance: Path) -> list[list[Row]]:
-    """Each round loads every page once, the ceiling last; rounds repeat to even out drift."""
+    """Each round loads every page, each followed by its ceiling (the same minute); rounds
+    repeat to even out drift."""
     rounds = []
     for number in range(1, args.rounds + 1):
         print(f"round {number} of {args.rounds}", flush=True)
@@ -133,13 +145,16 @@ def median(values: list[float]) -> float:
 
 
 def print_ratios(rounds: list[list[Row]]) -> None:
-    """Each page's share of the ceiling, per round (same minute) and the median of those."""
+    """Each page's share of a bare Flask+Jinja page of the same size, measured right after it,
+    per round and the median of those."""
     print()
-    for index, row in enumerate(rounds[0][:-1]):
-        shares = [100 * r[index].result.rps / r[-1].result.rps for r in rounds if r[-1].result.rps]
+    for index in range(0, len(rounds[0]), 2):
+        row = rounds[0][index]
+        shares = [100 * r[index].result.rps / r[index + 1].result.rps for r in rounds
+                  if r[index + 1].result.rps]
         per_round = ", ".join(f"{share:.1f}%" for share in shares)
-        print(f"{row.label.split(' (')[0]} / ceiling: median {median(shares):.1f}% "
-              f"(rounds: {per_round})")
+        print(f"{row.label.split(' (')[0]} / ceiling of its size ({row.body_bytes} bytes): "
+              f"median {median(shares):.1f}% (rounds: {per_round})")
 
 
 def print_table(rows: list[Row]) -> None:
@@ -165,6 +180,8 @@ def run(args, instance: Path, started: list) -> None:
     print(f"seeded {seeded.threads:,} threads in {time.perf_counter() - began:.1f}s "
           f"(migrations {migrate_seconds:.1f}s; services: users, categories and the 20-answer "
           f"thread {seeded.services_seconds:.1f}s; bulk inserts {seeded.bulk_seconds:.1f}s)")
+    print(f"event-log consumers caught up (search index, embeddings, badges) in "
+          f"{seed.catch_up(child_env(instance)):.1f}s", flush=True)
     print(f"server: {servers.describe()} on 127.0.0.1; load: {args.loader}, "
           f"{args.concurrency} connections, {args.seconds:g}s per page after {args.warmup:g}s "
           f"warm-up; thread page {seeded.thread_path}", flush=True)

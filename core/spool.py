@@ -45,16 +45,18 @@ class Spool:
         self.files: dict[Path, int] = {}      # spool directory -> this process's open fd
         self.flushers: set[int] = set()       # ids of the apps whose flusher runs here
 
-    def directory(self) -> Path:
+    def directory(self, make: bool = True) -> Path:
         path = Path(current_app.instance_path) / self.folder
-        path.mkdir(mode=0o700, parents=True, exist_ok=True)
+        if make:
+            path.mkdir(mode=0o700, parents=True, exist_ok=True)
         return path
 
     def append(self, line: str) -> None:
-        directory = self.directory()
+        directory = self.directory(make=False)  # made once, when this process opens its file
         with self.lock:
             fd = self.files.get(directory)
             if fd is None:
+                self.directory()
                 fd = os.open(directory / f"{os.getpid()}.spool",
                              os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
                 self.files[directory] = fd

@@ -127,6 +127,19 @@ class WebClient:
 
 
 @pytest.fixture
+def fresh_request_globals(app):
+    """Tests keep one app context open, so `g` would outlive a request: Flask-Login's cached user
+    and Flask-WTF's cached token would leak from one browser to the next. Clear them per
+    request, as a real server does."""
+    from flask import g
+
+    @app.before_request
+    def forget_cached_user():
+        for name in ("_login_user", "csrf_token"):
+            g.pop(name, None)
+
+
+@pytest.fixture
 def web(client):
     return WebClient(client)
 

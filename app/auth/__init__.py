@@ -2,7 +2,7 @@
 new stamp ends them all), safe `next` redirects; tokens live in the API."""
 from urllib.parse import urlsplit
 
-from flask import request
+from flask import request, session
 from flask_login import current_user
 
 from app import mail
@@ -21,17 +21,31 @@ def init_app(app) -> None:
 
     @login.user_loader
     def load_user(session_id: str):
-        # A cookie from before stamps (a bare id) or with a rotated stamp signs nobody in.
-        user_id, _, stamp = str(session_id).partition(":")
-        if not (parse_id(user_id) and stamp):
+        named = parse_session_id(session_id)
+        if named is None:
             return None
-        user = db.session.get(User, parse_id(user_id))
-        return user if services.stamp_matches(user, stamp) else None
+        user = db.session.get(User, named[0])
+        return user if services.stamp_matches(user, named[1]) else None
 
     mail.init_app(app)
     from app.auth import settings, views
     app.register_blueprint(views.bp)
     app.register_blueprint(settings.bp)
+
+
+def parse_session_id(session_id) -> tuple[int, str] | None:
+    """(user id, stamp) of a "<id>:<stamp>" session id; None for a cookie from before stamps (a
+    bare id) or a malformed one. Whether the stamp is the user's current one is for the caller."""
+    user_id, _, stamp = str(session_id).partition(":")
+    number = parse_id(user_id)
+    return (number, stamp) if number and stamp else None
+
+
+def session_identity() -> tuple[int, str] | None:
+    """Who this request's session cookie names, unchecked and without loading them (the cached
+    thread page checks the stamp in its one query); None when it names nobody."""
+    raw = session.get("_user_id")
+    return parse_session_id(raw) if raw else None
 
 
 def current_actor():

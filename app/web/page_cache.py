@@ -1,7 +1,13 @@
-"""Rendered pages for anonymous readers, per process, kept true by the event log.
+"""Rendered pages, per process, kept true by the event log: anonymous readers' pages, and each
+signed-in reader's own thread pages.
 
 Thread pages are kept by thread id with the user ids they show; thread lists (home, /threads,
-categories) by URL for at most LIST_MAX_AGE seconds. Every process reads the events committed
+categories) by URL for at most LIST_MAX_AGE seconds. A signed-in reader's thread page is kept
+by (thread, reader) with a fingerprint of the reader's row (reputation, role, name: what their
+controls depend on) and the thread version, and served only while both still match (one
+indexed query per view, so a reader always sees their own write at once, on any worker), for
+at most VIEWER_MAX_AGE seconds; its CSRF and submission tokens are placeholders filled in fresh
+for every response. Every process reads the events committed
 since it last looked at most once every CHECK_SECONDS (one indexed query) and drops what they
 touch: the thread's page, pages showing a user whose reputation changed, every list; the
 process that made a change drops at once (an after-commit receiver). So a change anywhere
@@ -10,6 +16,7 @@ commit is also announced on a Redis channel and every worker looks at the log on
 request, without waiting out the interval.
 """
 import hashlib
+import re
 import logging
 import threading
 import time
@@ -26,11 +33,17 @@ CHECK_SECONDS = 1.0
 LIST_MAX_AGE = 5.0
 MAX_LISTS = 256
 MAX_BATCH = 1000    # more new events than this at once: drop everything rather than read them
+VIEWER_MAX_AGE = 60.0  # time-based rights (e.g. accepting for a silent asker) are at most this old
+MAX_VIEWER_PAGES = 256  # about 75 KB each
+CSRF_PLACEHOLDER = b"\x00cp-csrf\x00"        # never in a page: NUL cannot be stored or rendered
+SUBMISSION_PLACEHOLDER = "cp-submission-token-placeholder"  # replaced before any response
+_TOKENS = re.compile(b"(" + re.escape(CSRF_PLACEHOLDER) + b"|" +
+                     re.escape(SUBMISSION_PLACEHOLDER.encode()) + b")")
 
 
 @dataclass
 class Entry:
-    body: bytes  # encoded once, served many times
+    body: bytes | list  # encoded once, served many times (a reader's page: cut at its tokens)
     version: int
     slug: str
     user_ids: frozenset
@@ -40,6 +53,7 @@ class Entry:
 _lock = threading.Lock()
 _pages: dict[int, Entry] = {}
 _lists: dict[str, tuple[str, float]] = {}
+_viewer_pages: dict[tuple[int, int], tuple[Entry, int]] = {}  # (thread, reader) -> entry, print
 _seen = {"id": None, "checked_at": 0.0}
 CHANNEL = "commonplace:events"  # + the site's key: Redis channels ignore the db number
 _listening: set[tuple[str, str]] = set()
@@ -85,6 +99,48 @@ def store(thread_id: int, version: int, slug: str, html: str, user_ids) -> Entry
     return entry
 
 
+def has_viewer(thread_id: int, viewer_id: int) -> bool:
+    return (thread_id, viewer_id) in _viewer_pages
+
+
+def lookup_viewer(thread_id: int, viewer_id: int, fingerprint: int, version: int | None):
+    """The reader's own page of the thread, if nothing it shows has changed since it was made."""
+    follow_log()
+    found = _viewer_pages.get((thread_id, viewer_id))
+    if found is None:
+        return None
+    entry, printed = found
+    if printed != fingerprint or entry.version != version or \
+            time.monotonic() - entry.stored_at > VIEWER_MAX_AGE:
+        return None
+    return entry
+
+
+def store_viewer(thread_id: int, viewer_id: int, fingerprint: int, version: int, slug: str,
+                 html: str, csrf_token: str, user_ids) -> Entry:
+    """Keep a reader's page with its CSRF token (the same all over one render) as a placeholder."""
+    body = html.encode().replace(csrf_token.encode(), CSRF_PLACEHOLDER) if csrf_token else \
+        html.encode()
+    # The page cut at its tokens once, so each response is one join: [text, token, text, ...]
+    pieces = _TOKENS.split(body)
+    entry = Entry(pieces, version, slug, frozenset(user_ids) | {viewer_id}, time.monotonic())
+    with _lock:
+        if len(_viewer_pages) >= MAX_VIEWER_PAGES:
+            oldest = min(_viewer_pages, key=lambda k: _viewer_pages[k][0].stored_at)
+            _viewer_pages.pop(oldest, None)
+        _viewer_pages[(thread_id, viewer_id)] = (entry, fingerprint)
+    return entry
+
+
+def fill_tokens(entry: Entry, csrf_token: str, submission_token: str) -> bytes:
+    """A reader's cached page with this response's CSRF and one-time submission tokens."""
+    tokens = {CSRF_PLACEHOLDER: csrf_token.encode(),
+              SUBMISSION_PLACEHOLDER.encode(): submission_token.encode()}
+    pieces = list(entry.body)
+    pieces[1::2] = [tokens[mark] for mark in pieces[1::2]]
+    return b"".join(pieces)
+
+
 def get_list(url: str) -> str | None:
     follow_log()
     entry = _lists.get(url)
@@ -104,6 +160,7 @@ def clear() -> None:
     with _lock:
         _pages.clear()
         _lists.clear()
+        _viewer_pages.clear()
         _seen.update(id=None, checked_at=0.0)
 
 
@@ -113,14 +170,20 @@ def drop_for(event) -> None:
         _lists.clear()
         if event.type.startswith("category."):
             _pages.clear()
+            _viewer_pages.clear()
             return
+        threads = set(event.data.get("thread_ids", ()))  # a batch (an import) names many
         if event.thread_id is not None:
-            _pages.pop(event.thread_id, None)
-        for thread_id in event.data.get("thread_ids", ()):  # a batch (an import) names many
+            threads.add(event.thread_id)
+        for thread_id in threads:
             _pages.pop(thread_id, None)
         if event.user_id is not None:
             for thread_id in [t for t, e in _pages.items() if event.user_id in e.user_ids]:
                 _pages.pop(thread_id, None)
+        if _viewer_pages and (threads or event.user_id is not None):
+            for key in [k for k, (e, _) in _viewer_pages.items()
+                        if k[0] in threads or event.user_id in e.user_ids]:
+                _viewer_pages.pop(key, None)
 
 
 def _channel() -> str:

@@ -1,11 +1,15 @@
 """Read-only pages: home, thread lists, a thread, revisions, profiles."""
 from flask import Response, abort, redirect, render_template, request, session, url_for
 from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
 
 from core.errors import BadRequest
+from app.auth import session_identity
 from app.web import bp, page_cache, revision_diffs
 from app.web.reputation import profile_extras, thread_extras
+from app.web.submissions import new_token
 from community import queries
+from community.services.accounts import stamps_equal
 from community.viewcounts import record_view
 from reputation import queries as reputation_queries
 from core.database import parse_id
@@ -65,20 +69,28 @@ def category(slug):
 @bp.get("/t/<int:thread_id>")
 @bp.get("/t/<int:thread_id>/<slug>")
 def thread(thread_id, slug=None):
+    if (entry := _reader_hit(thread_id, slug)) is not None:
+        record_view(thread_id)
+        return _reader_page(entry)
     cacheable = _cacheable()
     if cacheable and (entry := page_cache.lookup(thread_id)) and entry.slug == slug:
         record_view(thread_id)
         return _anonymous_page(thread_id, entry)
+    reader = _reader_print(thread_id)
     page = queries.thread_page(current_user, thread_id)
     if slug != page.thread.slug:
         return redirect(url_for("web.thread", thread_id=thread_id, slug=page.thread.slug), 301)
+    token = page_cache.SUBMISSION_PLACEHOLDER if reader is not None else None
     html = render_template("community/thread.html", page=page, thread=page.thread,
-                           **thread_extras(page))
+                           answer_token=token, **thread_extras(page))
     version = page.thread.version
     record_view(thread_id)
+    shown = {page.thread.author_id, *(a.author_id for a in page.answers)}
     if cacheable:
-        shown = {page.thread.author_id, *(a.author_id for a in page.answers)}
         return _anonymous_page(thread_id, page_cache.store(thread_id, version, slug, html, shown))
+    if reader is not None:
+        return _reader_page(page_cache.store_viewer(thread_id, current_user.id, reader, version,
+                                                    slug, html, generate_csrf(), shown))
     return html
 
 
@@ -86,6 +98,35 @@ def _cacheable(allow_query: bool = False) -> bool:
     """An anonymous reader's plain request: the page is the same for every such reader."""
     return current_user.is_anonymous_user and (allow_query or not request.query_string) \
         and "_flashes" not in session
+
+
+def _reader_print(thread_id: int) -> int | None:
+    """For a signed-in reader's plain request, a fingerprint of their row: what their page's
+    controls depend on (role, reputation, super-user, name). None when the page is not kept."""
+    if current_user.is_anonymous_user or request.query_string or "_flashes" in session:
+        return None
+    page_cache.follow_log()  # before the render: what commits after it is applied to the page
+    found = queries.reader_and_version(current_user.id, thread_id)
+    return found[1] if found else None
+
+
+def _reader_hit(thread_id: int, slug: str | None):
+    """The signed-in reader's kept page, checked in one query (their session stamp and row, the
+    thread version) without loading the user; None sends the request down the usual path."""
+    named = session_identity()
+    if named is None or request.query_string or "_flashes" in session or \
+            not page_cache.has_viewer(thread_id, named[0]):
+        return None
+    found = queries.reader_and_version(named[0], thread_id)
+    if found is None or not stamps_equal(found[0], named[1]):
+        return None
+    entry = page_cache.lookup_viewer(thread_id, named[0], found[1], found[2])
+    return entry if entry is not None and entry.slug == slug else None
+
+
+def _reader_page(entry):
+    return Response(page_cache.fill_tokens(entry, generate_csrf(), new_token()),
+                    content_type="text/html; charset=utf-8")
 
 
 def _anonymous_page(thread_id: int, entry):

@@ -6,7 +6,7 @@ from flask_login import current_user, login_required
 from app.web import bp
 from community import queries
 from community.models import FLAG_REASONS
-from community.policies import (can_manage_super_users, can_read_audit_log, ensure,
+from community.policies import (can_flag, can_manage_super_users, can_read_audit_log, ensure,
                                 privilege)
 from community.services import moderation
 from core.database import parse_id
@@ -117,6 +117,16 @@ def mark_duplicate(thread_id):
     except (ValidationFailed, Conflict) as exc:
         _flash_error(exc)
     return redirect(url_for("web.thread", thread_id=thread_id))
+
+
+@bp.get("/posts/<int:post_id>/flag")
+@login_required
+def flag_page(post_id):
+    """The flag form for one post (the thread page links here from each post)."""
+    post, thread = queries.visible_post(current_user, post_id)
+    ensure(can_flag, current_user, post, thread)
+    return render_template("reputation/flag.html", post=post, thread=thread,
+                           flag_reasons=FLAG_REASONS)
 
 
 @bp.post("/posts/<int:post_id>/flag")

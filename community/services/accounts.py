@@ -217,7 +217,12 @@ def _set_hash(user_id: int, password_hash: str) -> None:
 
 
 def stamp_matches(user: User | None, stamp: str) -> bool:
-    return user is not None and hmac.compare_digest(user.session_stamp.encode(), stamp.encode())
+    return user is not None and stamps_equal(user.session_stamp, stamp)
+
+
+def stamps_equal(current: str, given: str) -> bool:
+    """Whether a cookie's stamp is the user's current one (constant time)."""
+    return hmac.compare_digest(current.encode(), given.encode())
 
 
 def digest(token: str) -> str:

@@ -6,7 +6,6 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from flask import g
 from sqlalchemy import select, update
 
 from app.config import load_config
@@ -351,14 +350,8 @@ def _key_for_user(username: str) -> str:
 
 
 @pytest.fixture(autouse=True)
-def _fresh_request_globals(app):
-    """Tests keep one app context open, so `g` would outlive a request: Flask-Login's cached user
-    and Flask-WTF's cached token would leak from one browser to the next. Clear them per
-    request, as a real server does."""
-    @app.before_request
-    def forget_cached_user():
-        for name in ("_login_user", "csrf_token"):
-            g.pop(name, None)
+def _fresh_request_globals(fresh_request_globals):
+    """Each request starts with a fresh `g`, as on a real server (see tests/conftest.py)."""
 
 
 def test_cli_password_change_ends_sessions_but_rerunning_it_does_not(app, runner):

@@ -3,7 +3,6 @@ reset by mail, the sign-in lockout on POST /auth/token, and clear 4xx for bad in
 from datetime import timedelta
 
 import pytest
-from flask import g
 from sqlalchemy import select, update
 
 from core.database import db
@@ -17,12 +16,8 @@ PUBLIC = "http://127.0.0.1:5000"
 
 
 @pytest.fixture(autouse=True)
-def _fresh_request_globals(app):
-    """Tests keep one app context open; clear what `g` caches per request, as a server does."""
-    @app.before_request
-    def forget_cached_user():
-        for name in ("_login_user", "csrf_token"):
-            g.pop(name, None)
+def _fresh_request_globals(fresh_request_globals):
+    """Each request starts with a fresh `g`, as on a real server (see tests/conftest.py)."""
 
 
 def reload(user) -> User:

@@ -194,3 +194,95 @@ def test_reading_a_page_writes_nothing_and_counts_survive_a_killed_worker(web, c
     assert viewcounts.flush() == 7  # two here, five from the dead worker's spool
     db.session.rollback()
     assert db.session.get(Thread, thread.id).view_count == 7
+
+
+# A signed-in reader's own thread page is kept too (per reader), checked in one query. Each
+# request gets a fresh `g` there, as on a server, so no user or token leaks between requests.
+
+def _page(web, thread) -> str:
+    response = web.get(_url(thread))
+    assert response.status_code == 200
+    return response.get_data(as_text=True)
+
+
+def _tokens(html: str, name: str) -> list[str]:
+    import re
+    return re.findall(rf'name="{name}" value="([^"]+)"', html)
+
+
+def test_a_readers_kept_page_shows_their_own_vote_and_new_rights_at_once(web, app, fresh_request_globals):
+    thread = factories.thread()
+    answer = factories.answer(thread)
+    reader = factories.user(username="reader")
+    web.login("reader")
+    assert 'aria-pressed="true"' not in _page(web, thread)
+    assert 'aria-pressed="true"' not in _page(web, thread)  # the kept page
+    services.cast_vote(reader, answer.id, 1)
+    assert 'aria-pressed="true"' in _page(web, thread)
+    assert "Voting down unlocks at 50 reputation." in _page(web, thread)
+    factories.reputable(reader, 60)  # their row changed: the page they get changes with it
+    assert "Voting down unlocks" not in _page(web, thread)
+
+
+def test_kept_pages_are_each_readers_own(web, app, fresh_request_globals):
+    thread = factories.thread()
+    factories.answer(thread)
+    factories.user(username="alice")
+    factories.user(username="bobby")
+    for me, other in (("alice", "bobby"), ("bobby", "alice"), ("alice", "bobby")):
+        web.login(me)
+        for _ in range(2):  # rendered and kept, then served from what was kept
+            page = _page(web, thread)
+            assert f">{me}</a>" in page and f">{other}</a>" not in page
+        web.post("/logout")
+
+
+def test_every_kept_page_carries_fresh_working_tokens(web, app, fresh_request_globals):
+    thread = factories.thread()
+    factories.user(username="writer")
+    web.login("writer")
+    first, second = _page(web, thread), _page(web, thread)
+    assert "\x00" not in second and "cp-submission-token-placeholder" not in second
+    assert _tokens(first, "submission_token") != _tokens(second, "submission_token")
+    csrf = set(_tokens(second, "csrf_token"))
+    assert len(csrf) == 1
+    response = web.client.post(f"/t/{thread.id}/answer", data={
+        "csrf_token": csrf.pop(), "body": "Posted from a kept page.",
+        "submission_token": _tokens(second, "submission_token")[0]})
+    assert response.status_code == 302
+    assert "Posted from a kept page." in _page(web, thread)
+
+
+def test_a_rotated_session_stamp_gets_no_kept_page(web, app, fresh_request_globals):
+    thread = factories.thread()
+    reader = factories.user(username="leaver")
+    web.login("leaver")
+    assert ">leaver</a>" in _page(web, thread)
+    services.sign_out_everywhere(reader)  # as after a password change
+    page = _page(web, thread)
+    assert ">leaver</a>" not in page and "Sign in" in page
+
+
+def test_a_kept_readers_page_costs_one_query(web, app, count_queries, monkeypatch,
+                                             fresh_request_globals):
+    """However many answers: the one reader check (sent on a bare DB-API cursor, so the
+    statement counter does not see it) and no other statement."""
+    from app.web import page_cache
+    from community import queries
+    monkeypatch.setattr(page_cache, "CHECK_SECONDS", 3600.0)
+    checks = []
+    real = queries.reader_and_version
+    monkeypatch.setattr(queries, "reader_and_version",
+                        lambda *args: checks.append(args) or real(*args))
+    thread = factories.thread()
+    for _ in range(3):
+        factories.answer(thread)
+    user = factories.user(username="counted")
+    web.login("counted")
+    _page(web, thread)  # shows the sign-in notice, so it is not kept
+    _page(web, thread)
+    checks.clear()
+    with count_queries() as counter:
+        assert ">counted</a>" in _page(web, thread)
+    assert counter.count == 0, counter.statements
+    assert checks == [(user.id, thread.id)]

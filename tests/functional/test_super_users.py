@@ -109,7 +109,9 @@ def test_duplicate_form_and_flag_button_on_the_thread_page(app, web):
     answer = factories.answer(copy)
     web.login("mod")
     page = web.get(f"/t/{copy.id}/{copy.slug}").get_data(as_text=True)
-    assert "Mark as a duplicate" in page and f'action="/posts/{answer.id}/flag"' in page
+    assert "Mark as a duplicate" in page and f'href="/posts/{answer.id}/flag"' in page
+    form = web.get(f"/posts/{answer.id}/flag").get_data(as_text=True)
+    assert f'action="/posts/{answer.id}/flag"' in form and '<option value="spam">' in form
     web.post(f"/t/{copy.id}/duplicate", {"original_id": f"#{original.id}"})
     web.post(f"/posts/{answer.id}/flag", {"reason": "spam", "detail": "link farm"})
     page = web.get(f"/t/{copy.id}/{copy.slug}").get_data(as_text=True)
@@ -145,3 +147,13 @@ def test_a_grant_shows_at_once_on_cached_pages_showing_the_user(app, client):
     super_users.set_super_user(factories.user("moderator"), answerer.id, True, "Trusted")
     assert '<span class="mark super-user">Super-user</span>' in client.get(url).get_data(
         as_text=True)
+
+
+def test_the_flag_page_asks_the_policy(app, web):
+    author = factories.user(username="writer")
+    thread = factories.thread(author)
+    assert web.get(f"/posts/{thread.question_post_id}/flag").status_code == 302  # sign in first
+    web.login("writer")
+    own = web.get(f"/posts/{thread.question_post_id}/flag")
+    assert own.status_code == 403 and "cannot flag your own post" in own.get_data(as_text=True)
+    assert web.get("/posts/999999/flag").status_code == 404
