@@ -210,7 +210,7 @@ def _subscribe(url: str, channel: str) -> None:
             pubsub = redis.Redis.from_url(url).pubsub(ignore_subscribe_messages=True)
             pubsub.subscribe(channel)
             for _ in pubsub.listen():
-                _seen["checked_at"] = 0.0  # the next request looks at the log at once
+                _seen["checked_at"] = float("-inf")  # the next request looks at the log at once
         except redis.RedisError:
             log_.warning("cache listener lost Redis; the once-a-second log check goes on")
             time.sleep(5)
