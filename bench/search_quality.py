@@ -2,13 +2,15 @@
 link of a dump (PostLinks LinkTypeId 3, both questions present) it asks for threads similar to
 the duplicate's title, leaving the duplicate itself out, and prints recall@1/5/10 and MRR@10 of
 the original, per dump and pooled, for each search backend with and without the semantic layer.
+With --related the pairs are the "related" links (LinkTypeId 1) instead: a held-out check for
+choices made on other data, since the targets count the duplicates.
 
 Each dump is imported (app.importers.stackexchange) into a temporary instance per backend
 (whoosh on SQLite; database on SQLite; database on PostgreSQL when --database-url or
 DATABASE_URL names one, whose schema is DROPPED) and the index is built by the after-import
 hooks and the event-log consumers, as `flask import stackexchange` does.
 
-    .venv/bin/python bench/search_quality.py [--dump DIR ...] [--semantic on|off|both]
+    .venv/bin/python bench/search_quality.py [--dump DIR ...] [--semantic on|off|both] [--related]
 """
 import argparse
 import logging
@@ -29,6 +31,7 @@ from bench.instances import instance, postgres_url  # noqa: E402
 SHARED_DUMPS = Path(__file__).resolve().parents[2] / "shared" / "data" / "stackexchange"
 DEFAULT_DUMPS = ("beer", "bicycles_meta")
 TOP = 10
+DUPLICATE, RELATED = "3", "1"  # PostLinks LinkTypeId
 TARGET = {"recall@10": 0.9, "mrr@10": 0.65}
 # (label, SEARCH_BACKEND, uses the PostgreSQL URL)
 BACKENDS = (("whoosh/sqlite", "whoosh", False), ("database/sqlite", "database", False),
@@ -44,8 +47,9 @@ class Pair:
     title: str      # the duplicate's title: the query
 
 
-def duplicate_pairs(dump: Path) -> list[Pair]:
-    """The dump's duplicate links whose two questions are both in Posts.xml, once each."""
+def duplicate_pairs(dump: Path, link_type: str = DUPLICATE) -> list[Pair]:
+    """The dump's duplicate (or other) links whose two questions are both in Posts.xml, once
+    each; the linking question asks, the linked one is to be found."""
     titles = {}
     for attrs in reading.rows(dump / "Posts.xml"):
         if attrs.get("PostTypeId") == "1" and (id_ := reading.parse_id(attrs.get("Id"))):
@@ -55,7 +59,7 @@ def duplicate_pairs(dump: Path) -> list[Pair]:
     for attrs in reading.rows(links) if links.is_file() else ():
         dup, orig = reading.parse_id(attrs.get("PostId")), reading.parse_id(
             attrs.get("RelatedPostId"))
-        if attrs.get("LinkTypeId") == "3" and dup in titles and orig in titles and dup != orig:
+        if attrs.get("LinkTypeId") == link_type and dup in titles and orig in titles and dup != orig:
             pairs.setdefault((dup, orig), Pair(dup, orig, titles[dup]))
     return list(pairs.values())
 
@@ -133,9 +137,10 @@ def _environment(config: dict):
 
 
 def measure_dump(dump: Path, database_url: str | None, config: dict,
-                 ranker: Callable = similar_ranker) -> list[int | None]:
+                 ranker: Callable = similar_ranker, link_type: str = DUPLICATE
+                 ) -> list[int | None]:
     """Import one dump into a fresh instance, build the index, and rank every pair."""
-    pairs = duplicate_pairs(dump)
+    pairs = duplicate_pairs(dump, link_type)
     with _environment(config), instance(database_url, **config) as app:
         result = import_dump(dump)
         _build_index(app, result)
@@ -150,7 +155,8 @@ def _line(label: str, backend: str, semantic: str, figures: dict) -> str:
 
 def run(dumps: list[Path] | None = None, database_url: str | None = None,
         semantic: tuple[str, ...] = ("on", "off"), backends: tuple[str, ...] | None = None,
-        ranker: Callable = similar_ranker, out: Callable[[str], None] = print) -> list[dict]:
+        ranker: Callable = similar_ranker, out: Callable[[str], None] = print,
+        link_type: str = DUPLICATE) -> list[dict]:
     """Print the table; return its rows ({dump, backend, semantic, pairs, recall@k, mrr@10})."""
     dumps = [Path(d) for d in dumps] if dumps else [SHARED_DUMPS / n for n in DEFAULT_DUMPS]
     url = postgres_url(database_url)
@@ -164,7 +170,8 @@ def run(dumps: list[Path] | None = None, database_url: str | None = None,
             config = {"SEARCH_BACKEND": backend, "SEARCH_SEMANTIC": mode}
             pooled = []
             for dump in dumps:
-                ranks = measure_dump(dump, url if on_postgres else None, config, ranker)
+                ranks = measure_dump(dump, url if on_postgres else None, config, ranker,
+                                     link_type)
                 pooled += ranks
                 rows.append({"dump": dump.name, "backend": label, "semantic": mode,
                              **metrics(ranks)})
@@ -184,6 +191,8 @@ def main(argv=None) -> None:
                              "bicycles_meta dumps")
     parser.add_argument("--semantic", choices=("on", "off", "both"), default="both")
     parser.add_argument("--backend", action="append", choices=[b[0] for b in BACKENDS])
+    parser.add_argument("--related", action="store_true",
+                        help="pairs from the related links (LinkTypeId 1), a held-out check")
     parser.add_argument("--database-url", help="PostgreSQL for database/postgresql "
                                                "(its schema is dropped); default DATABASE_URL")
     # Known arguments only: bench/search.py calls main() with its own (--threads), which
@@ -197,7 +206,10 @@ def main(argv=None) -> None:
                if not (d / "Posts.xml").is_file()]
     if missing:
         raise SystemExit(f"no Posts.xml in {', '.join(map(str, missing))}")
-    run(args.dump, args.database_url, modes, tuple(args.backend or ()) or None)
+    if args.related:
+        print("pairs: related links (held out; the targets are for duplicates)")
+    run(args.dump, args.database_url, modes, tuple(args.backend or ()) or None,
+        link_type=RELATED if args.related else DUPLICATE)
 
 
 if __name__ == "__main__":

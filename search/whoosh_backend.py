@@ -5,6 +5,7 @@ timeout), so several workers never corrupt the index. Each process keeps one sea
 refreshes it when another writer has committed; searches within a process take turns on it.
 """
 import fcntl
+import math
 import threading
 from collections.abc import Iterable, Sequence
 from contextlib import contextmanager
@@ -29,6 +30,8 @@ WORDS = RegexTokenizer() | LowercaseFilter() | CharsetFilter(accent_map)
 # Question and answers share one field (fewer posting lists to write, a smaller index; answers
 # are not weighted apart). No phrase search, so no positions are stored either.
 TEXT_FIELDS = (("title", 3.0), ("text", 1.0), ("tagtext", 1.5))
+BM25F_K1, BM25F_B = 1.2, 0.75
+BM25F_POOL = 4  # candidates re-ranked by BM25F per one returned
 SNIPPET_SOURCE = 3000  # characters of question + answers kept for highlighting
 _process_locks: dict[str, threading.Lock] = {}
 _registry_lock = threading.Lock()
@@ -164,13 +167,19 @@ class WhooshBackend:
         return SearchResult(hits, total, suggestion)
 
     def candidates(self, text: str, limit: int = 50) -> list[tuple[int, float]]:
+        """Threads holding any of the words, by BM25F: Whoosh's own scoring (a BM25 per field,
+        summed) picks a pool, which is then ranked as one document of weighted fields."""
         words = _terms(text)
         if not words:
             return []
         with self.searcher() as searcher:
-            found = list(searcher.search(_matching(words, all_words=False), limit=limit).items())
-            ids = _ids(searcher) if found else None
-            return [(ids[docnum], float(score)) for docnum, score in found]
+            pool = [docnum for docnum, _ in searcher.search(
+                _matching(words, all_words=False), limit=limit * BM25F_POOL).items()]
+            if not pool:
+                return []
+            scores, ids = _bm25f(searcher, words, pool), _ids(searcher)
+            best = sorted(pool, key=lambda docnum: (-round(scores[docnum], 9), ids[docnum]))
+            return [(ids[docnum], scores[docnum]) for docnum in best[:limit]]
 
     def indexed(self) -> dict[int, str]:
         with self.searcher() as searcher:
@@ -186,6 +195,39 @@ class WhooshBackend:
 
     def size_bytes(self) -> int:
         return sum(p.stat().st_size for p in self.directory.iterdir() if p.is_file())
+
+
+def _bm25f(searcher, words: list[str], docnums: list[int]) -> dict[int, float]:
+    """BM25F (Robertson, Zaragoza and Taylor, 2004; k1 1.2, b 0.75): per word, its frequency in
+    each field weighted and divided by the field's relative length, summed over the fields, then
+    saturated once, times one IDF (from the field with the most documents holding it). Summing a
+    BM25 per field instead counts a word again for each field it is in."""
+    reader, docnums = searcher.reader(), sorted(docnums)
+    total = reader.doc_count() or 1
+    norms = {}
+    for field, _ in TEXT_FIELDS:
+        average = searcher.avg_field_length(field) or 1.0
+        for docnum in docnums:
+            length = reader.doc_field_length(docnum, field, 0)
+            norms[docnum, field] = 1 - BM25F_B + BM25F_B * length / average
+    scores = dict.fromkeys(docnums, 0.0)
+    for word in words:
+        weighted, holding = dict.fromkeys(docnums, 0.0), 0
+        for field, boost in TEXT_FIELDS:
+            if (field, word) not in reader:
+                continue
+            holding = max(holding, reader.doc_frequency(field, word))
+            postings = reader.postings(field, word)
+            for docnum in docnums:
+                postings.skip_to(docnum)
+                if not postings.is_active():
+                    break
+                if postings.id() == docnum:
+                    weighted[docnum] += boost * postings.weight() / norms[docnum, field]
+        idf = math.log(1 + (total - holding + 0.5) / (holding + 0.5))
+        for docnum, tf in weighted.items():
+            scores[docnum] += idf * tf / (BM25F_K1 + tf)
+    return scores
 
 
 def _fresh_searcher(ix, old):

@@ -1,5 +1,6 @@
-"""Rank fusion: weighted reciprocal rank fusion (Cormack et al., 2009) of best-first rankings."""
-from collections.abc import Sequence
+"""Rank fusion: weighted reciprocal rank fusion (Cormack et al., 2009) of best-first rankings, and
+the convex combination of normalised scores that /search/similar uses (Bruch et al., 2023)."""
+from collections.abc import Mapping, Sequence
 
 RRF_K = 60  # the constant of the original paper; it damps the weight of the very first ranks
 
@@ -26,4 +27,27 @@ def reciprocal_rank_fusion(rankings: Sequence[Sequence], weights: Sequence[float
     for ranking, weight in zip(rankings, weights):
         for item, rank in ranks(ranking).items():
             fused[item] = fused.get(item, 0.0) + weight / (k + rank)
+    return fused
+
+
+def relative(scored: Sequence[tuple[int, float]]) -> dict[int, float]:
+    """id -> score / the best score, for a ranking whose scores have no fixed scale but a floor
+    of 0 (BM25 and its kin); every item 1.0 when the best is not above 0."""
+    best = max((score for _, score in scored), default=0.0)
+    return {item: (score / best if best > 0 else 1.0) for item, score in scored}
+
+
+def absolute(scored: Mapping[int, float], floor: float, ceiling: float = 1.0) -> dict[int, float]:
+    """id -> where its score lies between `floor` (0) and `ceiling` (1), for scores on a fixed
+    scale (cosine similarity): a weak best match stays weak, it is not stretched to 1."""
+    span = ceiling - floor
+    return {item: max(0.0, min(1.0, (score - floor) / span)) for item, score in scored.items()}
+
+
+def convex_fusion(parts: Sequence[tuple[float, Mapping[int, float]]]) -> dict[int, float]:
+    """id -> sum over (weight, normalised scores) of weight x score; 0 where a part lacks it."""
+    fused: dict[int, float] = {}
+    for weight, scores in parts:
+        for item, score in scores.items():
+            fused[item] = fused.get(item, 0.0) + weight * score
     return fused

@@ -193,6 +193,17 @@ def test_candidates_rank_any_word_best_first(indexed):
     assert found[0][1] >= found[1][1]
 
 
+def test_candidates_weigh_the_word_that_tells_threads_apart(indexed):
+    # Similar questions are an OR of the question's words: sharing its one rare word says more
+    # than sharing the word every thread uses.
+    common = [factories.thread(title=f"Invoice {topic} question", body="Invoice details.")
+              for topic in ("email", "totals", "layout", "numbering")]
+    rare = factories.thread(title="Reconciliation of card payments", body="It stops halfway.")
+    backend = indexed()
+    found = [thread_id for thread_id, _ in backend.candidates("invoice reconciliation")]
+    assert found[0] == rare.id and set(found) == {rare.id, *(t.id for t in common)}
+
+
 def test_indexed_fingerprints_cover_every_live_thread(indexed):
     live = factories.thread(title="Live thread")
     gone = factories.thread(title="Deleted thread")

@@ -5,9 +5,9 @@ import pytest
 from community import services
 from community.models import ANONYMOUS
 from search import semantic
-from search.semantic.fusion import reciprocal_rank_fusion
+from search.semantic.fusion import absolute, convex_fusion, reciprocal_rank_fusion, relative
 from search.service import get_backend
-from search.similar import similar_threads, vector_rankings
+from search.similar import MIN_SIMILARITY, SEMANTIC_WEIGHT, similar_threads, vector_rankings
 from tests import factories
 from tests.functional.search.conftest import catch_up
 from tests.functional.semantic.conftest import EXAMPLES, embed
@@ -46,6 +46,19 @@ def test_fusion_beats_either_part_on_the_example_set(app, forum):
     fused_mrr, fused_recall = _mrr_and_recall(both, targets)
     assert fused_recall == 1.0 > max(lexical_recall, vector_recall)
     assert fused_mrr > max(lexical_mrr, vector_mrr)
+
+
+def test_fusion_keeps_how_strong_each_match_is():
+    def fused(lexical, cosines):
+        scores = convex_fusion([(1 - SEMANTIC_WEIGHT, relative(lexical)),
+                                (SEMANTIC_WEIGHT, absolute(cosines, MIN_SIMILARITY))])
+        return sorted(scores, key=lambda tid: -scores[tid])
+    # A close match by meaning that also shares words beats the best match by words alone.
+    assert fused([(1, 8.0), (2, 4.0)], {2: 0.9, 3: 0.25}) == [2, 1, 3]
+    # When nothing is close by meaning (a cosine just over the floor), the words decide; ranks
+    # alone (RRF) would put thread 2 first for being on both lists.
+    assert fused([(1, 8.0), (2, 4.0)], {2: MIN_SIMILARITY + 0.02}) == [1, 2]
+    assert fused([], {}) == [] and fused([(1, 0.0)], {}) == [1]
 
 
 def test_a_body_helps_and_excluded_threads_are_left_out(app, forum):
