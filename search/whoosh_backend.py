@@ -6,6 +6,8 @@ refreshes it when another writer has committed; searches within a process take t
 """
 import fcntl
 import logging
+import os
+import queue
 import re
 import threading
 from collections import Counter
@@ -17,6 +19,7 @@ from whoosh import index as whoosh_index
 from whoosh.analysis import CharsetFilter, RegexTokenizer, LowercaseFilter, StemmingAnalyzer
 from whoosh.columns import FixedBytesColumn, NumericColumn
 from whoosh.fields import BOOLEAN, COLUMN, ID, KEYWORD, STORED, TEXT, Schema
+from whoosh import multiproc
 from whoosh.highlight import ContextFragmenter, Formatter, get_text, highlight
 from whoosh.reading import EmptyReader, MultiReader, SegmentReader
 from whoosh.searching import Searcher
@@ -33,6 +36,7 @@ WORDS = RegexTokenizer() | LowercaseFilter() | CharsetFilter(accent_map)
 # Question and answers share one field (fewer posting lists to write, a smaller index; answers
 # are not weighted apart). No phrase search, so no positions are stored either.
 TEXT_FIELDS = (("title", 3.0), ("text", 1.0), ("tagtext", 1.5))
+REBUILD_PROCS = 2  # worker processes that write a rebuild's segments (1: in this process)
 SNIPPET_SOURCE = 3000  # characters of question + answers kept for highlighting
 _process_locks: dict[str, threading.Lock] = {}
 _registry_lock = threading.Lock()
@@ -132,6 +136,65 @@ class _Lengths:
         return lengths[docnum] if lengths else default
 
 
+class _ParallelWriter(multiproc.MpWriter):
+    """A rebuild's writer: batches of documents go to worker processes, each of which writes
+    one segment; the commit swaps them in for every earlier segment at once. A worker that
+    fails fails the commit (Whoosh's own MpWriter would leave its documents out)."""
+
+    def __init__(self, ix, procs: int, **kwargs):
+        super().__init__(ix, procs=procs, batchsize=250, multisegment=True, **kwargs)
+
+    def _new_task(self):
+        task = _Task(self.storage, self.indexname, self.jobqueue, self.resultqueue,
+                     self.subargs, True)
+        task.daemon = True  # never outlives this process
+        self.tasks.append(task)
+        task.start()
+        return task
+
+    def _commit(self, mergetype, optimize, merge):
+        try:
+            if self.docbuffer:
+                self._enqueue()
+            for _ in self.tasks:
+                self.jobqueue.put(None)
+            segments = self._merge_segments(mergetype, optimize, merge)
+            segments += [segment for _, _, segment in self._results()]
+            for task in self.tasks:
+                task.join()
+        except BaseException:
+            self.cancel()
+            raise
+        if self._added:
+            segments.append(self._finalize_segment())
+        else:
+            self._close_segment()
+        self._commit_toc(segments)
+        self._finish()
+
+    def _results(self) -> list:
+        results = []
+        while len(results) < len(self.tasks):
+            try:
+                results.append(self.resultqueue.get(timeout=1))
+            except queue.Empty:
+                if any(task.exitcode for task in self.tasks):
+                    raise RuntimeError("a search index worker process failed") from None
+        return results
+
+    def cancel(self):
+        for task in self.tasks:
+            task.terminate()
+            task.join()
+        multiproc.SegmentWriter.cancel(self)
+
+
+class _Task(multiproc.SubWriterTask):
+    def run(self):
+        multiproc.SegmentWriter = _Writer  # in this worker process only: the faster commit
+        super().run()
+
+
 def _process_lock(path: str) -> threading.Lock:
     with _registry_lock:
         return _process_locks.setdefault(path, threading.Lock())
@@ -197,7 +260,10 @@ class WhooshBackend:
         """Rebuild: yield write(docs); on exit the new documents replace the whole index at
         once (searchers see the old index until then)."""
         with self._write_lock:
-            writer = _Writer(self._ix, timeout=self.lock_timeout, delay=0.05, limitmb=256)
+            options = dict(timeout=self.lock_timeout, delay=0.05, limitmb=128)
+            procs = min(REBUILD_PROCS, os.cpu_count() or 1)
+            writer = (_ParallelWriter(self._ix, procs, **options) if procs > 1
+                      else _Writer(self._ix, **options))
             try:
                 yield lambda docs: [writer.add_document(**_fields(doc)) for doc in docs]
             except BaseException:
