@@ -6,37 +6,34 @@ refreshes it when another writer has committed; searches within a process take t
 """
 import fcntl
 import logging
-import os
-import queue
-import re
 import threading
-from collections import Counter
 from collections.abc import Iterable, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
 from whoosh import index as whoosh_index
-from whoosh.analysis import CharsetFilter, RegexTokenizer, LowercaseFilter, StemmingAnalyzer
+from whoosh.analysis import CharsetFilter, LowercaseFilter, RegexTokenizer, Token
 from whoosh.columns import FixedBytesColumn, NumericColumn
-from whoosh.fields import BOOLEAN, COLUMN, ID, KEYWORD, STORED, TEXT, Schema
-from whoosh import multiproc
-from whoosh.highlight import ContextFragmenter, Formatter, get_text, highlight
+from whoosh.fields import BOOLEAN, COLUMN, ID, KEYWORD, STORED, Schema
+from whoosh.highlight import (FIRST, BasicFragmentScorer, ContextFragmenter, Formatter, get_text,
+                             top_fragments)
+from whoosh.query import And, Or, Term
 from whoosh.reading import EmptyReader, MultiReader, SegmentReader
 from whoosh.searching import Searcher
-from whoosh.query import And, Every, Or, Term
 from whoosh.support.charset import accent_map
-from whoosh.writing import CLEAR, SegmentWriter
+from whoosh.writing import CLEAR
 
+from search import whoosh_write
 from search.backend import Hit, SearchQuery, SearchResult, ThreadDoc
 from search.documents import fingerprint
 from search.snippets import lead
+from search.whoosh_rank import Ranker
+from search.whoosh_write import ANALYZER, WORD, FastText, term_of
 
-ANALYZER = StemmingAnalyzer() | CharsetFilter(accent_map)
-WORDS = RegexTokenizer() | LowercaseFilter() | CharsetFilter(accent_map)
+WORDS = RegexTokenizer() | LowercaseFilter() | CharsetFilter(accent_map)  # unstemmed
 # Question and answers share one field (fewer posting lists to write, a smaller index; answers
 # are not weighted apart). No phrase search, so no positions are stored either.
 TEXT_FIELDS = (("title", 3.0), ("text", 1.0), ("tagtext", 1.5))
-REBUILD_PROCS = 2  # worker processes that write a rebuild's segments (1: in this process)
 SNIPPET_SOURCE = 3000  # characters of question + answers kept for highlighting
 _process_locks: dict[str, threading.Lock] = {}
 _registry_lock = threading.Lock()
@@ -63,37 +60,6 @@ def schema() -> Schema:
     )
 
 
-class FastText(TEXT):
-    """TEXT that indexes with `index_terms` (each distinct word analysed once): the same terms
-    as ANALYZER gives, at a fraction of the cost of its token-by-token filter chain."""
-
-    def index(self, value, **kwargs):
-        boost = self.format.field_boost
-        return [(term.encode("utf-8"), freq, freq * boost, _FREQ(freq))
-                for term, freq in Counter(index_terms(value)).items()]
-
-
-_WORD = re.compile(r"\w+(?:\.?\w+)*")  # RegexTokenizer's default expression, non-capturing
-_FREQ = __import__("struct").Struct("!I").pack  # Frequency format's value: the count
-_term_of: dict[str, str | None] = {}
-_TERM_CACHE = 500_000
-
-
-def index_terms(text: str) -> list[str]:
-    """ANALYZER's terms of `text` (stop words left out): every filter in it acts on one word
-    alone, so each distinct word's term is worked out once and remembered."""
-    terms, cache = [], _term_of
-    if len(cache) > _TERM_CACHE:
-        cache.clear()
-    for word in _WORD.findall(text):
-        term = cache.get(word, "")
-        if term == "":
-            term = cache[word] = next((t.text for t in ANALYZER(word)), None)
-        if term is not None:
-            terms.append(term)
-    return terms
-
-
 class MarkFormatter(Formatter):
     """Escaped text with <mark> around the matched words, nothing else."""
 
@@ -105,94 +71,6 @@ class MarkFormatter(Formatter):
 
     def format_token(self, text, token, replace=False):
         return f"<mark>{self._text(get_text(text, token, replace))}</mark>"
-
-
-class _Writer(SegmentWriter):
-    """Whoosh's segment writer, but the field lengths written with each posting are read once
-    per field at commit (Whoosh reads them back per posting: a file lookup each)."""
-
-    def _flush_segment(self):
-        self.perdocwriter.close()
-        reader = self.per_document_reader()
-        try:
-            self.fieldwriter.add_postings(self.schema, _Lengths(reader, self.schema),
-                                          self.pool.iter_postings())
-            self.fieldwriter.close()
-        finally:
-            reader.close()
-
-
-class _Lengths:
-    def __init__(self, reader, fields: Schema):
-        self._reader, self._fields, self._known = reader, fields, {}
-
-    def doc_field_length(self, docnum: int, fieldname: str, default: int = 0) -> int:
-        lengths = self._known.get(fieldname)
-        if lengths is None:
-            scored = fieldname in self._fields and self._fields[fieldname].scorable
-            lengths = self._known[fieldname] = [
-                self._reader.doc_field_length(n, fieldname)
-                for n in range(self._reader.doc_count_all())] if scored else []
-        return lengths[docnum] if lengths else default
-
-
-class _ParallelWriter(multiproc.MpWriter):
-    """A rebuild's writer: batches of documents go to worker processes, each of which writes
-    one segment; the commit swaps them in for every earlier segment at once. A worker that
-    fails fails the commit (Whoosh's own MpWriter would leave its documents out)."""
-
-    def __init__(self, ix, procs: int, **kwargs):
-        super().__init__(ix, procs=procs, batchsize=250, multisegment=True, **kwargs)
-
-    def _new_task(self):
-        task = _Task(self.storage, self.indexname, self.jobqueue, self.resultqueue,
-                     self.subargs, True)
-        task.daemon = True  # never outlives this process
-        self.tasks.append(task)
-        task.start()
-        return task
-
-    def _commit(self, mergetype, optimize, merge):
-        try:
-            if self.docbuffer:
-                self._enqueue()
-            for _ in self.tasks:
-                self.jobqueue.put(None)
-            segments = self._merge_segments(mergetype, optimize, merge)
-            segments += [segment for _, _, segment in self._results()]
-            for task in self.tasks:
-                task.join()
-        except BaseException:
-            self.cancel()
-            raise
-        if self._added:
-            segments.append(self._finalize_segment())
-        else:
-            self._close_segment()
-        self._commit_toc(segments)
-        self._finish()
-
-    def _results(self) -> list:
-        results = []
-        while len(results) < len(self.tasks):
-            try:
-                results.append(self.resultqueue.get(timeout=1))
-            except queue.Empty:
-                if any(task.exitcode for task in self.tasks):
-                    raise RuntimeError("a search index worker process failed") from None
-        return results
-
-    def cancel(self):
-        for task in self.tasks:
-            task.terminate()
-            task.join()
-        multiproc.SegmentWriter.cancel(self)
-
-
-class _Task(multiproc.SubWriterTask):
-    def run(self):
-        multiproc.SegmentWriter = _Writer  # in this worker process only: the faster commit
-        super().run()
 
 
 def _process_lock(path: str) -> threading.Lock:
@@ -207,6 +85,7 @@ class WhooshBackend:
         self.directory = Path(directory)
         self.lock_timeout = lock_timeout
         self._searcher, self._generation = None, -1
+        self._ranking = None
         self._read_lock = threading.Lock()
         self._write_lock = _process_lock(str(self.directory.resolve()))
         self._ix = self._open()
@@ -232,7 +111,7 @@ class WhooshBackend:
     def writer(self):
         """The one writer: this process's writers queue, other processes wait on the file lock."""
         with self._write_lock:
-            writer = _Writer(self._ix, timeout=self.lock_timeout, delay=0.05)
+            writer = whoosh_write.writer(self._ix, timeout=self.lock_timeout, delay=0.05)
             try:
                 yield writer
             except BaseException:
@@ -260,10 +139,8 @@ class WhooshBackend:
         """Rebuild: yield write(docs); on exit the new documents replace the whole index at
         once (searchers see the old index until then)."""
         with self._write_lock:
-            options = dict(timeout=self.lock_timeout, delay=0.05, limitmb=128)
-            procs = min(REBUILD_PROCS, os.cpu_count() or 1)
-            writer = (_ParallelWriter(self._ix, procs, **options) if procs > 1
-                      else _Writer(self._ix, **options))
+            writer = whoosh_write.writer(self._ix, bulk=True, timeout=self.lock_timeout,
+                                         delay=0.05, limitmb=128)
             try:
                 yield lambda docs: [writer.add_document(**_fields(doc)) for doc in docs]
             except BaseException:
@@ -276,6 +153,12 @@ class WhooshBackend:
             writer = self._ix.writer(timeout=self.lock_timeout, delay=0.05)
             writer.commit(mergetype=CLEAR)
 
+    def _ranker(self, searcher) -> Ranker:
+        """The ranker of this process's searcher (made again when the searcher is)."""
+        if self._ranking is None or self._ranking.searcher is not searcher:
+            self._ranking = Ranker(searcher)
+        return self._ranking
+
     @contextmanager
     def searcher(self):
         """This process's searcher, brought up to date when another writer has committed."""
@@ -286,20 +169,17 @@ class WhooshBackend:
 
     def search(self, query: SearchQuery) -> SearchResult:
         words = _terms(query.text)
-        matcher = _matching(words, all_words=True) if words else Every()
-        sortedby, reverse = {"newest": ("created", True), "votes": ("score", True)}.get(
-            query.sort, (None, False))
+        sortedby = {"newest": "created", "votes": "score"}.get(query.sort)
         if not words and sortedby is None:
-            sortedby, reverse = "created", True
+            sortedby = "created"
         with self.searcher() as searcher:
-            results = searcher.search(matcher, filter=_filter(query), sortedby=sortedby,
-                                      reverse=reverse, limit=query.offset + query.limit)
-            page = list(results.items())[query.offset:]
+            docnums, scores, total = self._ranker(searcher).rank(
+                words, TEXT_FIELDS, _filter(query), sortedby, query.offset + query.limit)
+            page = list(zip(docnums, scores))[query.offset:]
             ids = _ids(searcher) if page else None
             ranked = sortedby is None  # a sorted search's "score" is its sort key, not relevance
             hits = [Hit(ids[docnum], float(score) if ranked else 0.0,
                         _snippet(searcher, docnum, words)) for docnum, score in page]
-            total = len(results)
             suggestion = _suggest(searcher, query.text) if total < 3 and words else None
         return SearchResult(hits, total, suggestion)
 
@@ -394,27 +274,40 @@ def _matching(words: list[str], all_words: bool):
     return And(per_word) if all_words else Or(per_word)
 
 
-def _filter(query: SearchQuery):
+def _filter(query: SearchQuery) -> list[tuple[str, object]]:
     clauses = []
     if query.category:
-        clauses.append(Term("category", query.category))
+        clauses.append(("category", query.category))
     if query.tag:
-        clauses.append(Term("tag", query.tag.lower()))
+        clauses.append(("tag", query.tag.lower()))
     if query.status == "unanswered":
-        clauses.append(Term("answered", False))
+        clauses.append(("answered", False))
     elif query.status:
-        clauses.append(Term("status", query.status))
-    return And(clauses) if clauses else None
+        clauses.append(("status", query.status))
+    return clauses
 
 
 def _snippet(searcher, docnum: int, words: list[str]) -> str:
     body = searcher.stored_fields(docnum).get("body", "")
     if words:
-        found = highlight(body, frozenset(words), ANALYZER, ContextFragmenter(maxchars=120,
-                          surround=60), MarkFormatter(), top=2)
+        fragments = ContextFragmenter(maxchars=120, surround=60).fragment_tokens(
+            body, _marked_tokens(body, frozenset(words)))
+        found = MarkFormatter()(body, top_fragments(fragments, 2, BasicFragmentScorer(), FIRST))
         if found:
             return found
     return lead(body)
+
+
+def _marked_tokens(text: str, words: frozenset[str]):
+    """What `highlight` gets from ANALYZER (every word, stop words too, with its offsets and
+    whether it is a query term), without running the filter chain per word."""
+    token = Token(chars=True, removestops=False)
+    token.boost = 1.0
+    for match in WORD.finditer(text):
+        token.text = match.group()
+        token.startchar, token.endchar = match.span()
+        token.matched = term_of(token.text) in words
+        yield token
 
 
 def _suggest(searcher, text: str) -> str | None:
