@@ -4,6 +4,7 @@ import os
 import queue
 import re
 import struct
+from array import array
 from collections import Counter
 
 from whoosh import multiproc
@@ -61,8 +62,13 @@ def writer(ix, bulk: bool = False, **options):
 
 
 class _Writer(SegmentWriter):
-    """Whoosh's segment writer, but the field lengths written with each posting are read once
-    per field at commit (Whoosh reads them back per posting: a file lookup each)."""
+    """Whoosh's segment writer with postings kept in a `_MemoryPool`, and the field lengths
+    written with each posting read once per field at commit (Whoosh reads them back per
+    posting: a file lookup each)."""
+
+    def __init__(self, ix, **options):
+        super().__init__(ix, **options)
+        self.pool = _MemoryPool()
 
     def _flush_segment(self):
         self.perdocwriter.close()
@@ -73,6 +79,50 @@ class _Writer(SegmentWriter):
             self.fieldwriter.close()
         finally:
             reader.close()
+
+
+class _MemoryPool:
+    """Postings in memory, per term as two arrays (documents, frequencies): a tenth of the
+    memory of Whoosh's pool of tuples, so a big write never spills sorted runs to disk to merge
+    them again, and only the terms get sorted, not every posting. Postings of another shape
+    (weight not the frequency) are kept as they come."""
+
+    def __init__(self):
+        self.fieldnames: set[str] = set()
+        self._terms: dict[tuple[str, bytes], tuple[bool, array, array]] = {}
+        self._other: dict[tuple[str, bytes], list] = {}
+
+    def add(self, item) -> None:
+        fieldname, text, docnum, weight, value = item
+        freq = int(weight)
+        compact = freq == weight and 0 <= freq < 2 ** 32 and (value == b"" or
+                                                              value == _FREQ(freq))
+        key = (fieldname, text)
+        entry = self._terms.get(key) if compact else None
+        if compact and entry is None and key not in self._other:
+            entry = self._terms[key] = (value == b"", array("I"), array("I"))
+        if entry is not None and entry[0] == (value == b""):
+            entry[1].append(docnum)
+            entry[2].append(freq)
+        else:
+            self._other.setdefault(key, []).append((docnum, weight, value))
+        self.fieldnames.add(fieldname)
+
+    def iter_postings(self):
+        """(fieldname, text, docnum, weight, value) in field, term and document order."""
+        for key in sorted(self._terms.keys() | self._other.keys()):
+            fieldname, text = key
+            postings = []
+            if key in self._terms:
+                empty, docs, freqs = self._terms[key]
+                postings = [(d, float(f), b"" if empty else _FREQ(f)) for d, f in zip(docs, freqs)]
+            postings += self._other.get(key, [])
+            postings.sort()
+            for docnum, weight, value in postings:
+                yield fieldname, text, docnum, weight, value
+
+    def cleanup(self) -> None:
+        self._terms, self._other = {}, {}
 
 
 class _Lengths:
