@@ -1,6 +1,7 @@
 """How the Whoosh backend writes: its analyzer, a text field that analyses each distinct word
 once, and its writers (one in this process; worker processes for a rebuild)."""
 import os
+import pickle
 import queue
 import re
 import struct
@@ -155,12 +156,34 @@ class _ParallelWriter(multiproc.MpWriter):
         task.start()
         return task
 
+    def _enqueue(self):
+        """Hand the buffered documents to a worker (as Whoosh does: a file of pickles)."""
+        filename = f"{multiproc.random_name()}.doclist"
+        with self.temp_storage().create_file(filename).raw_file() as out:
+            for item in self.docbuffer:
+                pickle.dump(item, out, 2)
+        if len(self.tasks) < self.procs:
+            self._new_task()
+        self._put((filename, len(self.docbuffer)))
+        self.docbuffer = []
+
+    def _put(self, job) -> None:
+        while True:  # the queue is bounded: never wait forever on workers that have died
+            try:
+                return self.jobqueue.put(job, timeout=1)
+            except queue.Full:
+                self._check_workers()
+
+    def _check_workers(self) -> None:
+        if any(task.exitcode for task in self.tasks):
+            raise RuntimeError("a search index worker process failed")
+
     def _commit(self, mergetype, optimize, merge):
         try:
             if self.docbuffer:
                 self._enqueue()
             for _ in self.tasks:
-                self.jobqueue.put(None)
+                self._put(None)
             segments = self._merge_segments(mergetype, optimize, merge)
             segments += [segment for _, _, segment in self._results()]
             for task in self.tasks:
@@ -181,8 +204,7 @@ class _ParallelWriter(multiproc.MpWriter):
             try:
                 results.append(self.resultqueue.get(timeout=1))
             except queue.Empty:
-                if any(task.exitcode for task in self.tasks):
-                    raise RuntimeError("a search index worker process failed") from None
+                self._check_workers()
         return results
 
     def cancel(self):
