@@ -6,6 +6,7 @@ Then runs bench/search_semantic.py and bench/search_quality.py when they exist (
 import argparse
 import importlib
 import multiprocessing
+import os
 import resource
 import shutil
 import statistics
@@ -62,10 +63,19 @@ def rebuild(app, name: str) -> tuple[float, int]:
     backend = make_backend(app, name)
     app.config["SEARCH_BACKEND"] = name
     app.extensions["commonplace.search_backend"] = backend
-    started = time.perf_counter()
+    started, cpu, workers = time.perf_counter(), time.process_time(), _children_cpu()
     done = steps.rebuild_lexical(backend=backend)
     seconds = time.perf_counter() - started
+    cpu, workers = time.process_time() - cpu, _children_cpu() - workers
+    print(f"{name}: rebuilt {done} threads in {seconds:.1f} s; CPU: this process {cpu:.1f} s, "
+          f"index workers {workers:.1f} s ({done / max(cpu + workers, 1e-9):.0f} threads per "
+          f"CPU second; load average {os.getloadavg()[0]:.1f})", flush=True)
     return done / seconds, index_size(app, backend)
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def query_worker(folder: str, database_url: str | None, name: str, count: int, out) -> None:

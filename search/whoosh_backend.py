@@ -5,54 +5,58 @@ timeout), so several workers never corrupt the index. Each process keeps one sea
 refreshes it when another writer has committed; searches within a process take turns on it.
 """
 import fcntl
-import math
+import logging
 import threading
 from collections.abc import Iterable, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
 from whoosh import index as whoosh_index
-from whoosh.analysis import CharsetFilter, RegexTokenizer, LowercaseFilter, StemmingAnalyzer
-from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
-from whoosh.highlight import ContextFragmenter, Formatter, get_text, highlight
+from whoosh.analysis import CharsetFilter, LowercaseFilter, RegexTokenizer, Token
+from whoosh.columns import FixedBytesColumn, NumericColumn
+from whoosh.fields import BOOLEAN, COLUMN, ID, KEYWORD, STORED, Schema
+from whoosh.highlight import (FIRST, BasicFragmentScorer, ContextFragmenter, Formatter, get_text,
+                             top_fragments)
 from whoosh.reading import EmptyReader, MultiReader, SegmentReader
 from whoosh.searching import Searcher
-from whoosh.query import And, Every, NumericRange, Or, Term
 from whoosh.support.charset import accent_map
 from whoosh.writing import CLEAR
 
+from search import whoosh_write
 from search.backend import Hit, SearchQuery, SearchResult, ThreadDoc
 from search.documents import fingerprint
 from search.snippets import lead
+from search.whoosh_rank import Ranker
+from search.whoosh_write import ANALYZER, WORD, FastText, term_of
 
-ANALYZER = StemmingAnalyzer() | CharsetFilter(accent_map)
-WORDS = RegexTokenizer() | LowercaseFilter() | CharsetFilter(accent_map)
+WORDS = RegexTokenizer() | LowercaseFilter() | CharsetFilter(accent_map)  # unstemmed
 # Question and answers share one field (fewer posting lists to write, a smaller index; answers
 # are not weighted apart). No phrase search, so no positions are stored either.
 TEXT_FIELDS = (("title", 3.0), ("text", 1.0), ("tagtext", 1.5))
-BM25F_K1, BM25F_B = 1.2, 0.75
-BM25F_POOL = 4  # candidates re-ranked by BM25F per one returned
+BM25F_TIES = 10  # candidates beyond the limit, so equal scores are cut by thread id, not docnum
 SNIPPET_SOURCE = 3000  # characters of question + answers kept for highlighting
 _process_locks: dict[str, threading.Lock] = {}
 _registry_lock = threading.Lock()
 
 
 def schema() -> Schema:
+    # Numbers that are only sorted on or read back are columns, not indexed (a NUMERIC field
+    # writes 8-16 trie terms per document: a third of all postings).
     return Schema(
         id=ID(unique=True),
-        tid=NUMERIC(int, bits=32, sortable=True),
-        fingerprint=ID(sortable=True),
-        title=TEXT(analyzer=ANALYZER, spelling=True, phrase=False),
-        text=TEXT(analyzer=ANALYZER, phrase=False),
-        tagtext=TEXT(analyzer=ANALYZER, phrase=False),
+        tid=COLUMN(NumericColumn("I")),
+        fingerprint=COLUMN(FixedBytesColumn(24, default=b" " * 24)),
+        title=FastText(analyzer=ANALYZER, spelling=True, phrase=False),
+        text=FastText(analyzer=ANALYZER, phrase=False),
+        tagtext=FastText(analyzer=ANALYZER, phrase=False),
         body=STORED,
         tag=KEYWORD(lowercase=True),
         category=ID,
         status=ID,
-        answer_count=NUMERIC(int, bits=32),
-        score=NUMERIC(int, bits=32, signed=True, sortable=True),
-        created=NUMERIC(int, bits=64, sortable=True),
-        activity=NUMERIC(int, bits=64, sortable=True),
+        answered=BOOLEAN,
+        score=COLUMN(NumericColumn("i")),
+        created=COLUMN(NumericColumn("q")),
+        activity=COLUMN(NumericColumn("q")),
     )
 
 
@@ -81,6 +85,7 @@ class WhooshBackend:
         self.directory = Path(directory)
         self.lock_timeout = lock_timeout
         self._searcher, self._generation = None, -1
+        self._ranking = None
         self._read_lock = threading.Lock()
         self._write_lock = _process_lock(str(self.directory.resolve()))
         self._ix = self._open()
@@ -91,14 +96,22 @@ class WhooshBackend:
         with open(self.directory / ".create.lock", "w") as guard:
             fcntl.flock(guard, fcntl.LOCK_EX)
             if not whoosh_index.exists_in(self.directory):
-                whoosh_index.create_in(self.directory, schema())
-            return whoosh_index.open_dir(self.directory)
+                return whoosh_index.create_in(self.directory, schema())
+            ix = whoosh_index.open_dir(self.directory)
+            if _layout(ix.schema) != _layout(schema()):
+                # An index written by an older schema: start an empty one (searches find
+                # nothing until `search rebuild` or `search check --repair` fills it).
+                logging.getLogger(__name__).warning(
+                    "search index at %s has an old schema: recreated empty; run "
+                    "`flask search rebuild`", self.directory)
+                return whoosh_index.create_in(self.directory, schema())
+            return ix
 
     @contextmanager
     def writer(self):
         """The one writer: this process's writers queue, other processes wait on the file lock."""
         with self._write_lock:
-            writer = self._ix.writer(timeout=self.lock_timeout, delay=0.05)
+            writer = whoosh_write.writer(self._ix, timeout=self.lock_timeout, delay=0.05)
             try:
                 yield writer
             except BaseException:
@@ -126,7 +139,8 @@ class WhooshBackend:
         """Rebuild: yield write(docs); on exit the new documents replace the whole index at
         once (searchers see the old index until then)."""
         with self._write_lock:
-            writer = self._ix.writer(timeout=self.lock_timeout, delay=0.05, limitmb=256)
+            writer = whoosh_write.writer(self._ix, bulk=True, timeout=self.lock_timeout,
+                                         delay=0.05, limitmb=128)
             try:
                 yield lambda docs: [writer.add_document(**_fields(doc)) for doc in docs]
             except BaseException:
@@ -139,6 +153,12 @@ class WhooshBackend:
             writer = self._ix.writer(timeout=self.lock_timeout, delay=0.05)
             writer.commit(mergetype=CLEAR)
 
+    def _ranker(self, searcher) -> Ranker:
+        """The ranker of this process's searcher (made again when the searcher is)."""
+        if self._ranking is None or self._ranking.searcher is not searcher:
+            self._ranking = Ranker(searcher)
+        return self._ranking
+
     @contextmanager
     def searcher(self):
         """This process's searcher, brought up to date when another writer has committed."""
@@ -149,37 +169,34 @@ class WhooshBackend:
 
     def search(self, query: SearchQuery) -> SearchResult:
         words = _terms(query.text)
-        matcher = _matching(words, all_words=True) if words else Every()
-        sortedby, reverse = {"newest": ("created", True), "votes": ("score", True)}.get(
-            query.sort, (None, False))
+        sortedby = {"newest": "created", "votes": "score"}.get(query.sort)
         if not words and sortedby is None:
-            sortedby, reverse = "created", True
+            sortedby = "created"
         with self.searcher() as searcher:
-            results = searcher.search(matcher, filter=_filter(query), sortedby=sortedby,
-                                      reverse=reverse, limit=query.offset + query.limit)
-            page = list(results.items())[query.offset:]
+            docnums, scores, total = self._ranker(searcher).rank(
+                words, TEXT_FIELDS, _filter(query), sortedby, query.offset + query.limit)
+            page = list(zip(docnums, scores))[query.offset:]
             ids = _ids(searcher) if page else None
             ranked = sortedby is None  # a sorted search's "score" is its sort key, not relevance
             hits = [Hit(ids[docnum], float(score) if ranked else 0.0,
                         _snippet(searcher, docnum, words)) for docnum, score in page]
-            total = len(results)
             suggestion = _suggest(searcher, query.text) if total < 3 and words else None
         return SearchResult(hits, total, suggestion)
 
     def candidates(self, text: str, limit: int = 50) -> list[tuple[int, float]]:
-        """Threads holding any of the words, by BM25F: Whoosh's own scoring (a BM25 per field,
-        summed) picks a pool, which is then ranked as one document of weighted fields."""
+        """Threads holding any of the words, by BM25F over every live document (numpy over the
+        posting lists: Ranker.bm25f_any); ties by thread id."""
         words = _terms(text)
         if not words:
             return []
         with self.searcher() as searcher:
-            pool = [docnum for docnum, _ in searcher.search(
-                _matching(words, all_words=False), limit=limit * BM25F_POOL).items()]
-            if not pool:
+            docnums, scores = self._ranker(searcher).bm25f_any(words, TEXT_FIELDS,
+                                                                limit + BM25F_TIES)
+            if not docnums:
                 return []
-            scores, ids = _bm25f(searcher, words, pool), _ids(searcher)
-            best = sorted(pool, key=lambda docnum: (-round(scores[docnum], 9), ids[docnum]))
-            return [(ids[docnum], scores[docnum]) for docnum in best[:limit]]
+            ids = _ids(searcher)
+            best = sorted(zip(docnums, scores), key=lambda d: (-round(d[1], 9), ids[d[0]]))
+            return [(ids[docnum], score) for docnum, score in best[:limit]]
 
     def indexed(self) -> dict[int, str]:
         with self.searcher() as searcher:
@@ -187,7 +204,8 @@ class WhooshBackend:
             if not reader.doc_count_all():
                 return {}
             ids, prints = _ids(searcher), reader.column_reader("fingerprint")
-            return {ids[n]: prints[n] for n in reader.all_doc_ids() if not reader.is_deleted(n)}
+            return {ids[n]: prints[n].decode() for n in reader.all_doc_ids()
+                    if not reader.is_deleted(n)}
 
     def document_count(self) -> int:
         with self.searcher() as searcher:
@@ -195,39 +213,6 @@ class WhooshBackend:
 
     def size_bytes(self) -> int:
         return sum(p.stat().st_size for p in self.directory.iterdir() if p.is_file())
-
-
-def _bm25f(searcher, words: list[str], docnums: list[int]) -> dict[int, float]:
-    """BM25F (Robertson, Zaragoza and Taylor, 2004; k1 1.2, b 0.75): per word, its frequency in
-    each field weighted and divided by the field's relative length, summed over the fields, then
-    saturated once, times one IDF (from the field with the most documents holding it). Summing a
-    BM25 per field instead counts a word again for each field it is in."""
-    reader, docnums = searcher.reader(), sorted(docnums)
-    total = reader.doc_count() or 1
-    norms = {}
-    for field, _ in TEXT_FIELDS:
-        average = searcher.avg_field_length(field) or 1.0
-        for docnum in docnums:
-            length = reader.doc_field_length(docnum, field, 0)
-            norms[docnum, field] = 1 - BM25F_B + BM25F_B * length / average
-    scores = dict.fromkeys(docnums, 0.0)
-    for word in words:
-        weighted, holding = dict.fromkeys(docnums, 0.0), 0
-        for field, boost in TEXT_FIELDS:
-            if (field, word) not in reader:
-                continue
-            holding = max(holding, reader.doc_frequency(field, word))
-            postings = reader.postings(field, word)
-            for docnum in docnums:
-                postings.skip_to(docnum)
-                if not postings.is_active():
-                    break
-                if postings.id() == docnum:
-                    weighted[docnum] += boost * postings.weight() / norms[docnum, field]
-        idf = math.log(1 + (total - holding + 0.5) / (holding + 0.5))
-        for docnum, tf in weighted.items():
-            scores[docnum] += idf * tf / (BM25F_K1 + tf)
-    return scores
 
 
 def _fresh_searcher(ix, old):
@@ -262,17 +247,21 @@ def _fresh_searcher(ix, old):
     return Searcher(combined, fromindex=ix), toc.generation
 
 
+def _layout(fields: Schema) -> dict[str, str]:
+    return {name: type(field).__name__ for name, field in fields.items()}
+
+
 def _ids(searcher):
     """docnum -> thread id, from a column (no stored fields loaded)."""
     return searcher.reader().column_reader("tid")
 
 
 def _fields(doc: ThreadDoc) -> dict:
-    return {"id": str(doc.thread_id), "tid": doc.thread_id, "fingerprint": fingerprint(doc),
+    return {"id": str(doc.thread_id), "tid": doc.thread_id, "fingerprint": fingerprint(doc).encode(),
             "title": doc.title, "text": f"{doc.question}\n{doc.answers}",
             "tagtext": " ".join(doc.tags), "tag": " ".join(doc.tags),
             "body": f"{doc.question}\n{doc.answers}"[:SNIPPET_SOURCE],
-            "category": doc.category, "status": doc.status, "answer_count": doc.answer_count,
+            "category": doc.category, "status": doc.status, "answered": doc.answer_count > 0,
             "score": doc.score, "created": int(doc.created_at.timestamp()),
             "activity": int(doc.last_activity_at.timestamp())}
 
@@ -285,33 +274,40 @@ def _terms(text: str) -> list[str]:
     return list(seen)[:32]
 
 
-def _matching(words: list[str], all_words: bool):
-    per_word = [Or([Term(field, word, boost=boost) for field, boost in TEXT_FIELDS])
-                for word in words]
-    return And(per_word) if all_words else Or(per_word)
-
-
-def _filter(query: SearchQuery):
+def _filter(query: SearchQuery) -> list[tuple[str, object]]:
     clauses = []
     if query.category:
-        clauses.append(Term("category", query.category))
+        clauses.append(("category", query.category))
     if query.tag:
-        clauses.append(Term("tag", query.tag.lower()))
+        clauses.append(("tag", query.tag.lower()))
     if query.status == "unanswered":
-        clauses.append(NumericRange("answer_count", 0, 0))
+        clauses.append(("answered", False))
     elif query.status:
-        clauses.append(Term("status", query.status))
-    return And(clauses) if clauses else None
+        clauses.append(("status", query.status))
+    return clauses
 
 
 def _snippet(searcher, docnum: int, words: list[str]) -> str:
     body = searcher.stored_fields(docnum).get("body", "")
     if words:
-        found = highlight(body, frozenset(words), ANALYZER, ContextFragmenter(maxchars=120,
-                          surround=60), MarkFormatter(), top=2)
+        fragments = ContextFragmenter(maxchars=120, surround=60).fragment_tokens(
+            body, _marked_tokens(body, frozenset(words)))
+        found = MarkFormatter()(body, top_fragments(fragments, 2, BasicFragmentScorer(), FIRST))
         if found:
             return found
     return lead(body)
+
+
+def _marked_tokens(text: str, words: frozenset[str]):
+    """What `highlight` gets from ANALYZER (every word, stop words too, with its offsets and
+    whether it is a query term), without running the filter chain per word."""
+    token = Token(chars=True, removestops=False)
+    token.boost = 1.0
+    for match in WORD.finditer(text):
+        token.text = match.group()
+        token.startchar, token.endchar = match.span()
+        token.matched = term_of(token.text) in words
+        yield token
 
 
 def _suggest(searcher, text: str) -> str | None:

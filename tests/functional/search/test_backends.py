@@ -93,6 +93,17 @@ def test_sorts_by_newest_and_by_votes(indexed):
     assert ids(find("gadget", sort="votes"))[0] == second.id
 
 
+def test_each_word_may_match_another_field_and_the_total_counts_past_the_page(indexed):
+    hardware = factories.category(slug="hardware")
+    made = {factories.thread(title=f"Sprocket report {n}", body="The flange rattles loudly.",
+                             category_=hardware).id for n in range(4)}
+    factories.thread(title="Sprocket with a flange, elsewhere")
+    factories.thread(title="Sprocket alone", category_=hardware)
+    indexed()
+    page = find("sprocket flange", category="hardware", limit=2)
+    assert page.total == 4 and len(page.hits) == 2 and set(ids(page)) <= made
+
+
 def test_paging_walks_every_result_once(indexed):
     made = {factories.thread(title=f"Pagination topic number {n}").id for n in range(7)}
     indexed()

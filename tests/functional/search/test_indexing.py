@@ -1,5 +1,6 @@
 """Keeping indexes true: Whoosh written from two processes at once, the searcher refreshed
 after a write, database rows committed (or rolled back) with the post, rebuild and check."""
+import dataclasses
 import multiprocessing
 from datetime import datetime, timedelta, timezone
 
@@ -152,3 +153,42 @@ def test_a_new_thread_is_searchable_through_the_in_process_indexer(app):
         stop_runner(app)
     assert [h.thread_id for h in search_threads(ANONYMOUS, SearchQuery("background")).hits] \
         == [thread.id]
+
+
+def test_a_rebuild_in_worker_processes_replaces_the_index_and_loses_nothing(tmp_path):
+    backend = WhooshBackend(str(tmp_path / "index"))
+    backend.index([_doc(i, f"Gizmo number {i}") for i in range(1, 6)])
+    with backend.replacing() as write:  # more than one batch for each worker process
+        for first in range(1, 1201, 300):
+            write([_doc(i, f"Widget number {i}") for i in range(first, first + 300)])
+    assert set(backend.indexed()) == set(range(1, 1201))
+    assert backend.search(SearchQuery("widget number", limit=5)).total == 1200
+    assert backend.search(SearchQuery("gizmo")).total == 0
+
+
+def test_a_rebuild_whose_worker_fails_keeps_the_old_index(tmp_path):
+    backend = WhooshBackend(str(tmp_path / "index"))
+    backend.index([_doc(i, f"Gizmo number {i}") for i in range(1, 6)])
+    broken = dataclasses.replace(_doc(7, "Widget"), score=2 ** 40)  # a worker cannot store it
+    with pytest.raises(Exception):
+        with backend.replacing() as write:
+            write([_doc(i, f"Widget number {i}") for i in range(10, 400)] + [broken])
+    assert set(backend.indexed()) == set(range(1, 6))
+    assert backend.search(SearchQuery("gizmo")).total == 5
+    backend.index([_doc(8, "Gizmo again")])  # the write lock was let go
+    assert backend.search(SearchQuery("gizmo")).total == 6
+
+
+def test_an_index_written_with_an_older_schema_starts_empty_until_rebuilt(tmp_path):
+    from whoosh import index as whoosh_index
+    from whoosh.fields import ID, NUMERIC, TEXT, Schema
+    directory = tmp_path / "index"
+    directory.mkdir()
+    old = whoosh_index.create_in(directory, Schema(id=ID(unique=True), title=TEXT,
+                                                   created=NUMERIC(int, bits=64)))
+    with old.writer() as writer:
+        writer.add_document(id="1", title="Widget", created=1)
+    backend = WhooshBackend(str(directory))
+    assert backend.document_count() == 0
+    backend.index([_doc(1, "Widget")])
+    assert backend.search(SearchQuery("widget")).total == 1
