@@ -1,9 +1,9 @@
-"""search_fts on PostgreSQL: a small `head` tsvector (title A, tags B) with its own GIN index, and
-narrow heap rows (toast_tuple_target 128: the long texts and the full tsvector live in TOAST)
+"""search_fts on PostgreSQL: a `head` tsvector (title, tags) with its own GIN index; narrow rows
 
-A broad query ranks the threads whose title or tags match first, without reading every
-matching thread's full tsvector; bitmap scans over narrow rows count matches cheaply.
-Nothing changes on SQLite (FTS5).
+`head` holds the title (A) and tags (B); toast_tuple_target 128 keeps the heap rows narrow (the
+long texts and the full tsvector live in TOAST). A broad query ranks the threads whose title or
+tags match first, without reading every matching thread's full tsvector; bitmap scans over
+narrow rows count matches cheaply. Nothing changes on SQLite (FTS5).
 
 Revision ID: 4b7e2d9c1a86
 Revises: 37c5e0ff7dc9

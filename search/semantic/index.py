@@ -1,5 +1,7 @@
 """The per-process vector index: every stored thread vector, int8-quantised in memory (a quarter
-of float32: 100k threads x 2 vectors is 77 MB), searched exactly, kept fresh from the database.
+of float32: 100k threads x 2 vectors is 77 MB), kept fresh from the database. Up to EXACT_ROWS
+vectors a query scores them all; past that, a pass over their sign bits (48 bytes a vector)
+picks RESCORE rows per kind, which are then scored exactly (a large community's bounded cost).
 
 A query refreshes it at most once every SEMANTIC_REFRESH_SECONDS by reading the rows written
 since its last look (with a few seconds' slack for rows that committed late); vectors removed
@@ -20,7 +22,10 @@ _KEY = "commonplace.semantic_index"
 SLACK = timedelta(seconds=5)
 RECOUNT_SECONDS = 60.0
 _BATCH = 5000  # rows read and quantised at a time
-_CHUNK = 4096  # rows converted to float32 at a time: a 6 MB scratch block
+_CHUNK = 1024  # rows converted to float32 at a time, into one reused 1.5 MB scratch block
+EXACT_ROWS = 50_000  # an index this small is scanned exactly on every query
+RESCORE = 2000  # rows per kind scored exactly after the sign-bit pass of a larger index
+_FAR = np.uint16(65535)  # the Hamming distance of a free row or one of another kind
 
 
 class VectorIndex:
@@ -31,6 +36,7 @@ class VectorIndex:
         self.kinds = np.zeros(0, np.int8)          # index into KINDS
         self.codes = np.zeros((0, dim), np.int8)
         self.scales = np.zeros(0, np.float32)      # 0 for a free row
+        self.bits = np.zeros((_words(dim), 0), np.uint64)  # each vector's signs, a column each
         self.free: list[int] = []
         self.watermark = None
         self.loaded_at = self.counted_at = 0.0
@@ -52,9 +58,10 @@ class VectorIndex:
         for n, key in enumerate(keys):
             row = self.rows.get(key)
             if row is None:
-                row = self.free.pop() if self.free else self._grow()
+                row = self.free.pop() if self.free else self._grow(len(keys) - n)
                 self.rows[key] = row
             rows[n] = row
+        self.bits[:, rows] = _signs(vectors)
         peaks = np.abs(vectors).max(axis=1)
         peaks[peaks == 0] = 1.0
         self.codes[rows] = np.round(vectors * (127.0 / peaks)[:, None]).astype(np.int8)
@@ -69,13 +76,16 @@ class VectorIndex:
             self.thread_ids[row] = 0
             self.free.append(row)
 
-    def _grow(self) -> int:
+    def _grow(self, wanted: int = 1) -> int:
+        """Room for `wanted` more rows (and a quarter more): the first free row."""
         used = len(self.thread_ids)
-        size = max(1024, used * 2)
+        size = used + max(1024, wanted, used // 4)
         self.thread_ids = np.concatenate([self.thread_ids, np.zeros(size - used, np.int64)])
         self.kinds = np.concatenate([self.kinds, np.zeros(size - used, np.int8)])
         self.codes = np.concatenate([self.codes, np.zeros((size - used, self.dim), np.int8)])
         self.scales = np.concatenate([self.scales, np.zeros(size - used, np.float32)])
+        self.bits = np.concatenate([self.bits, np.zeros((_words(self.dim), size - used),
+                                                         np.uint64)], axis=1)
         self.free.extend(range(size - 1, used, -1))
         return used
 
@@ -85,17 +95,24 @@ class VectorIndex:
         """Per kind, threads by cosine similarity to the closest of `queries` (rows), best first."""
         with self.lock:  # one consistent view: a refresh may grow the arrays meanwhile
             codes, scales, ids, row_kinds = self.codes, self.scales, self.thread_ids, self.kinds
+            bits = self.bits
         if not self.rows:
             return [[] for _ in kinds]
         queries = np.atleast_2d(np.asarray(queries, np.float32))
-        scores = np.full(len(scales), -2.0, np.float32)
-        for start in range(0, len(scales), _CHUNK):
-            block = codes[start:start + _CHUNK].astype(np.float32) @ queries.T
-            scores[start:start + len(block)] = block.max(axis=1)
-        scores *= scales
-        scores[scales == 0] = -2.0
-        return [_top(np.where(row_kinds == KINDS.index(kind), scores, np.float32(-2.0)), ids, limit)
-                for kind in kinds]
+        if len(scales) <= EXACT_ROWS:
+            scores = _scores(codes, queries) * scales
+            scores[scales == 0] = -2.0
+            return [_top(np.where(row_kinds == KINDS.index(kind), scores, np.float32(-2.0)),
+                         ids, limit) for kind in kinds]
+        distance = _hamming(bits, _signs(queries))
+        distance[scales == 0] = _FAR
+        rankings = []
+        for kind in kinds:
+            masked = np.where(row_kinds == KINDS.index(kind), distance, _FAR)
+            rows = _nearest(masked, max(RESCORE, limit))
+            rankings.append(_top(_scores(codes[rows], queries) * scales[rows], ids[rows], limit)
+                            if len(rows) else [])
+        return rankings
 
     def search(self, query: np.ndarray, limit: int = 50) -> list[tuple[int, float]]:
         """Threads by their best-matching vector of any kind, best first."""
@@ -144,6 +161,47 @@ class VectorIndex:
                                       .where(ThreadVector.model == self.model)).tuples())
         for key in [k for k in self.rows if k not in keys]:
             self.drop(key)
+
+
+def _scores(codes: np.ndarray, queries: np.ndarray) -> np.ndarray:
+    """Each int8 row's best dot product with the queries (before its scale)."""
+    scores = np.empty(len(codes), np.float32)
+    scratch = np.empty((min(_CHUNK, len(codes)), codes.shape[1]), np.float32)
+    for start in range(0, len(codes), _CHUNK):
+        block = codes[start:start + _CHUNK]
+        np.copyto(scratch[:len(block)], block, casting="unsafe")
+        scores[start:start + len(block)] = (scratch[:len(block)] @ queries.T).max(axis=1)
+    return scores
+
+
+def _words(dim: int) -> int:
+    return (dim + 63) // 64
+
+
+def _signs(vectors: np.ndarray) -> np.ndarray:
+    """The sign bits of each row, as columns of uint64 words."""
+    packed = np.packbits(vectors > 0, axis=1)
+    packed = np.pad(packed, ((0, 0), (0, _words(packed.shape[1] * 8) * 8 - packed.shape[1])))
+    return packed.view(np.uint64).T
+
+
+def _hamming(bits: np.ndarray, query_bits: np.ndarray) -> np.ndarray:
+    """Each row's smallest Hamming distance to the queries' sign bits (one column a query)."""
+    best = np.full(bits.shape[1], _FAR, np.uint16)
+    distance = np.empty(bits.shape[1], np.uint16)
+    for query in query_bits.T:
+        distance[:] = 0
+        for word, bit in zip(bits, query):
+            np.add(distance, np.bitwise_count(word ^ bit), out=distance)
+        np.minimum(best, distance, out=best)
+    return best
+
+
+def _nearest(distance: np.ndarray, depth: int) -> np.ndarray:
+    """The rows within the smallest distance that at least `depth` rows (or all) are within."""
+    counts = np.bincount(distance[distance < _FAR], minlength=1)
+    cut = int(np.searchsorted(np.cumsum(counts), depth))
+    return np.flatnonzero(distance <= cut)
 
 
 def _top(scores: np.ndarray, ids: np.ndarray, limit: int) -> list[tuple[int, float]]:
