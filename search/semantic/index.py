@@ -4,9 +4,11 @@ vectors a query scores them all; past that, a pass over their sign bits (48 byte
 picks RESCORE rows per kind, which are then scored exactly (a large community's bounded cost).
 
 A query refreshes it at most once every SEMANTIC_REFRESH_SECONDS by reading the rows written
-since its last look (with a few seconds' slack for rows that committed late); vectors removed
+since its last look (and those stamped up to a few seconds before it, which may have committed
+late); vectors removed
 from the database are noticed by a row count, checked once a minute.
 """
+import ctypes
 import threading
 import time
 from datetime import timedelta
@@ -16,6 +18,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from core.database import db
+from core.time import utcnow
 from search.semantic.store import KINDS, ThreadVector
 
 _KEY = "commonplace.semantic_index"
@@ -31,7 +34,7 @@ _FAR = np.uint16(65535)  # the Hamming distance of a free row or one of another 
 class VectorIndex:
     def __init__(self, model: str, dim: int = 384):
         self.model, self.dim = model, dim
-        self.rows: dict[tuple[int, str], int] = {}  # (thread_id, kind) -> row
+        self.rows: dict[int, int] = {}  # _key(thread_id, kind) -> row
         self.thread_ids = np.zeros(0, np.int64)
         self.kinds = np.zeros(0, np.int8)          # index into KINDS
         self.codes = np.zeros((0, dim), np.int8)
@@ -39,6 +42,7 @@ class VectorIndex:
         self.bits = np.zeros((_words(dim), 0), np.uint64)  # each vector's signs, a column each
         self.free: list[int] = []
         self.watermark = None
+        self.settled = None  # rows stamped up to here have all been read
         self.loaded_at = self.counted_at = 0.0
         self.dirty = True
         self.lock = threading.Lock()
@@ -56,10 +60,11 @@ class VectorIndex:
             return
         rows = np.empty(len(keys), np.int64)
         for n, key in enumerate(keys):
-            row = self.rows.get(key)
+            packed = _key(*key)
+            row = self.rows.get(packed)
             if row is None:
                 row = self.free.pop() if self.free else self._grow(len(keys) - n)
-                self.rows[key] = row
+                self.rows[packed] = row
             rows[n] = row
         self.bits[:, rows] = _signs(vectors)
         peaks = np.abs(vectors).max(axis=1)
@@ -70,16 +75,17 @@ class VectorIndex:
         self.kinds[rows] = [KINDS.index(k) if k in KINDS else -1 for _, k in keys]
 
     def drop(self, key: tuple[int, str]) -> None:
-        row = self.rows.pop(key, None)
+        row = self.rows.pop(_key(*key), None)
         if row is not None:
             self.scales[row] = 0.0
             self.thread_ids[row] = 0
             self.free.append(row)
 
     def _grow(self, wanted: int = 1) -> int:
-        """Room for `wanted` more rows (and a quarter more): the first free row."""
+        """Room for `wanted` more rows (and a quarter more once there are some): the first
+        free row."""
         used = len(self.thread_ids)
-        size = used + max(1024, wanted, used // 4)
+        size = used + max(1024, wanted, used // 4) if used else max(1024, wanted)
         self.thread_ids = np.concatenate([self.thread_ids, np.zeros(size - used, np.int64)])
         self.kinds = np.concatenate([self.kinds, np.zeros(size - used, np.int8)])
         self.codes = np.concatenate([self.codes, np.zeros((size - used, self.dim), np.int8)])
@@ -137,9 +143,13 @@ class VectorIndex:
     def _read_new(self) -> None:
         query = select(ThreadVector.thread_id, ThreadVector.kind, ThreadVector.vector,
                        ThreadVector.updated_at).where(ThreadVector.model == self.model)
-        if self.watermark is not None:
-            query = query.where(ThreadVector.updated_at > self.watermark - SLACK)
-        newest = self.watermark
+        if self.settled is not None:
+            query = query.where(ThreadVector.updated_at > self.settled)
+        started, newest, first = utcnow(), self.watermark, self.watermark is None
+        if first:  # room for every stored vector at once: no growth, no slack
+            self.free.append(self._grow(db.session.scalar(
+                select(db.func.count()).select_from(ThreadVector)
+                .where(ThreadVector.model == self.model)) or 0))
         result = db.session.execute(query.execution_options(yield_per=_BATCH))
         for rows in result.partitions():
             wanted = [r for r in rows if len(r.vector) == self.dim * 4]
@@ -151,16 +161,42 @@ class VectorIndex:
             if stamps and (newest is None or max(stamps) > newest):
                 newest = max(stamps)
         self.watermark = newest
+        if newest is not None:
+            # A row stamped more than SLACK before this read had committed by then (a longer
+            # transaction is not waited for): later reads look back only to here, so rows
+            # written in bulk are not read again on every refresh.
+            self.settled = min(newest, started - SLACK)
+        if first:
+            _release_freed_memory()
 
     def _drop_removed(self) -> None:
         stored = db.session.scalar(select(db.func.count()).select_from(ThreadVector)
                                    .where(ThreadVector.model == self.model)) or 0
         if stored == len(self.rows):
             return
-        keys = set(db.session.execute(select(ThreadVector.thread_id, ThreadVector.kind)
-                                      .where(ThreadVector.model == self.model)).tuples())
+        keys = {_key(*key) for key in db.session.execute(
+            select(ThreadVector.thread_id, ThreadVector.kind)
+            .where(ThreadVector.model == self.model)).tuples()}
         for key in [k for k in self.rows if k not in keys]:
-            self.drop(key)
+            self.drop(_unkey(key))
+
+
+def _release_freed_memory() -> None:
+    """Hand back to the system what reading every stored vector left in malloc's free lists
+    (some 45 MB at 200k vectors that each worker would otherwise keep)."""
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc
+        pass
+
+
+def _key(thread_id: int, kind: str) -> int:
+    """One int per (thread, kind) key: a third of a tuple's memory at 200k vectors."""
+    return thread_id * 8 + KINDS.index(kind) + 1 if kind in KINDS else thread_id * 8
+
+
+def _unkey(key: int) -> tuple[int, str]:
+    return key // 8, KINDS[key % 8 - 1] if key % 8 else ""
 
 
 def _scores(codes: np.ndarray, queries: np.ndarray) -> np.ndarray:
