@@ -91,6 +91,8 @@ def seed_threads(count: int, corpus: Corpus) -> None:
     start = utcnow() - timedelta(minutes=count + 1)
     for first in range(0, count, BATCH):
         _batch(corpus, range(first, min(first + BATCH, count)), people, categories, tags, start)
+        if (first + BATCH) % 20_000 == 0 or first + BATCH >= count:
+            print(f"  seeded {min(first + BATCH, count)}/{count} threads", flush=True)
 
 
 def _batch(corpus, numbers, people, categories, tags, start) -> None:

@@ -85,6 +85,9 @@ def fill_vectors(app, embed: int) -> float:
                 for n, tid in enumerate(chunk) for k, kind in enumerate(KINDS)]
         with db.engine.begin() as conn:
             conn.execute(insert(ThreadVector.__table__), rows)
+        if (start - embed) // 5000 % 4 == 3 or start + 5000 >= len(ids):
+            print(f"  random vectors for {min(start + 5000, len(ids))}/{len(ids)} threads",
+                  flush=True)
     return embed / seconds if seconds else 0.0
 
 
@@ -138,7 +141,7 @@ def serve_and_measure(folder: Path, corpus: Corpus, queries: int, semantic: bool
 def main(argv=None) -> int:
     args = parse_args(argv)
     print(f"semantic bench: {args.threads} threads, {args.embed} embedded by the model, "
-          f"{args.backend} backend, {servers.describe()}, 2 cores")
+          f"{args.backend} backend, {servers.describe()}, 2 cores", flush=True)
     with tempfile.TemporaryDirectory(prefix="semantic-bench-") as tmp:
         folder = Path(tmp)
         corpus = Corpus(11)
@@ -149,18 +152,20 @@ def main(argv=None) -> int:
             # SQLite's snapshot hides every seeded thread from what follows.
             db.session.remove()
             app.config["SEARCH_BACKEND"] = args.backend
-            print(f"seeded in {time.perf_counter() - started:.0f} s")
+            print(f"seeded in {time.perf_counter() - started:.0f} s", flush=True)
             for line in embedding_rates(corpus, min(args.embed, 256)):
-                print(line)
+                print(line, flush=True)
             from search import rebuild
             started = time.perf_counter()
             rebuild.rebuild_lexical()
-            print(f"lexical rebuild ({args.backend}) in {time.perf_counter() - started:.0f} s")
+            print(f"lexical rebuild ({args.backend}) in {time.perf_counter() - started:.0f} s",
+                  flush=True)
             rate = fill_vectors(app, min(args.embed, args.threads))
             print(f"embedder consumer path (documents, fingerprints, model, upsert): "
-                  f"{rate:.1f} threads/s")
+                  f"{rate:.1f} threads/s", flush=True)
         for semantic in (True, False):
-            print(serve_and_measure(folder, corpus, args.queries, semantic, args.backend))
+            print(serve_and_measure(folder, corpus, args.queries, semantic, args.backend),
+                  flush=True)
     return 0
 
 

@@ -11,6 +11,12 @@ from search.snippets import END, START, lead, marked
 RANK = "bm25(search_fts, 10.0, 1.0, 0.7, 3.0)"
 _ORDER = {"relevance": "rank, t.id DESC", "newest": "t.created_at DESC, t.id DESC",
           "votes": "t.score DESC, t.id DESC"}
+_FROM = ("FROM search_fts JOIN threads t ON t.id = search_fts.rowid "
+         "JOIN categories c ON c.id = t.category_id")
+RANK_DEPTH = 2000  # matches ranked at most per tier of a broad query (see _broad)
+# A bound on the rowids FTS5 walks: those of the newest RANK_DEPTH matches.
+_NEWEST = ("search_fts.rowid >= (SELECT min(rowid) FROM (SELECT rowid FROM search_fts WHERE "
+           f"search_fts MATCH :match ORDER BY rowid DESC LIMIT {RANK_DEPTH}))")
 _SNIPPET = "snippet(search_fts, {col}, char(2), char(3), '…', 24)"
 
 
@@ -45,21 +51,68 @@ def search(words: list[str], query: SearchQuery) -> tuple[list[Hit], int]:
     if words:
         params["match"] = _match(words)
         where.insert(0, "search_fts MATCH :match")
-        columns = (f"{RANK} AS rank, {_SNIPPET.format(col=1)} AS s1, "
-                   f"{_SNIPPET.format(col=2)} AS s2")
-        order = _ORDER.get(query.sort, _ORDER["relevance"])
+        rank, order = RANK, _ORDER.get(query.sort, _ORDER["relevance"])
     else:
-        columns = "0.0 AS rank, NULL AS s1, NULL AS s2"
-        order = _ORDER["votes" if query.sort == "votes" else "newest"]
-    body = (f"FROM search_fts JOIN threads t ON t.id = search_fts.rowid "
-            f"JOIN categories c ON c.id = t.category_id WHERE {' AND '.join(where)}")
-    rows = db.session.execute(text(f"SELECT search_fts.rowid AS id, {columns}, "
-                                   f"substr(search_fts.question, 1, 400) AS lead "
-                                   f"{body} ORDER BY {order} LIMIT :limit OFFSET :offset"),
-                              params).all()
-    total = db.session.scalar(text(f"SELECT count(*) {body}"), params)
+        rank, order = "0.0", _ORDER["votes" if query.sort == "votes" else "newest"]
+    total = _count(where, params, filtered=len(where) > 2 or not words)
     ranked = bool(words) and query.sort == "relevance"
-    return [Hit(r.id, -float(r.rank) if ranked else 0.0, _snippet(r)) for r in rows], total
+    if ranked and total > RANK_DEPTH and query.offset + query.limit <= RANK_DEPTH:
+        rows = _broad(words, where, params)
+    else:
+        rows = _page(rank, where, order, params)
+    snippets = _snippets([r.id for r in rows], params.get("match"))
+    return [Hit(r.id, -float(r.rank) if ranked else 0.0, snippets.get(r.id, "")) for r in rows], \
+        total
+
+
+def _page(rank: str, where: list[str], order: str, params: dict, extra: str = ""):
+    # Nothing but the rank is computed per match: SQLite would compute snippet() for every
+    # match before sorting them, so the snippets are read for the page's rows after.
+    return db.session.execute(text(f"SELECT search_fts.rowid AS id, {rank} AS rank {_FROM} "
+                                   f"WHERE {' AND '.join(where + [extra] if extra else where)} "
+                                   f"ORDER BY {order} LIMIT :limit OFFSET :offset"),
+                              params).all()
+
+
+def _count(where: list[str], params: dict, filtered: bool) -> int:
+    # The index never holds a deleted thread (its row goes in the deleting transaction), so
+    # with no filter to check the matches are counted by FTS5 alone, without the join.
+    if filtered:
+        return db.session.scalar(text(f"SELECT count(*) {_FROM} WHERE {' AND '.join(where)}"),
+                                 params)
+    return db.session.scalar(text("SELECT count(*) FROM search_fts WHERE search_fts MATCH "
+                                  ":match"), params)
+
+
+def _broad(words: list[str], where: list[str], params: dict):
+    """The first pages of a query matching more than RANK_DEPTH threads, in bounded work (bm25
+    costs a lookup per ranked match): the newest RANK_DEPTH threads whose title or tags (the
+    heavy columns, which win bm25 anyway) hold a word, ranked; after them, when they run out,
+    the newest RANK_DEPTH matches of any column, ranked."""
+    wanted = {**params, "offset": 0, "limit": params["offset"] + params["limit"]}
+    heavy = f"({params['match']}) AND {{title tags}}: ({_match(words, ' OR ')})"
+    found = _page(RANK, where, _ORDER["relevance"], {**wanted, "match": heavy}, _NEWEST)
+    if len(found) < wanted["limit"]:
+        have = {r.id for r in found}
+        more = _page(RANK, where, _ORDER["relevance"],
+                     {**wanted, "limit": wanted["limit"] + len(have)}, _NEWEST)
+        found += [r for r in more if r.id not in have]
+    return found[params["offset"]:wanted["limit"]]
+
+
+def _snippets(ids: list[int], match: str | None) -> dict[int, str]:
+    """Highlighted fragments for the page's rows only."""
+    if not ids:
+        return {}
+    if match:
+        columns = f"{_SNIPPET.format(col=1)} AS s1, {_SNIPPET.format(col=2)} AS s2"
+        where = "search_fts MATCH :match AND rowid IN (SELECT value FROM json_each(:ids))"
+    else:
+        columns, where = "NULL AS s1, NULL AS s2", "rowid IN (SELECT value FROM json_each(:ids))"
+    rows = db.session.execute(text(f"SELECT rowid AS id, {columns}, substr(question, 1, 400) "
+                                   f"AS lead FROM search_fts WHERE {where}"),
+                              {"ids": _json(ids), "match": match}).all()
+    return {r.id: _snippet(r) for r in rows}
 
 
 def _snippet(row) -> str:

@@ -46,3 +46,22 @@ def test_reciprocal_rank_fusion_rewards_agreement():
     assert fused[4] == pytest.approx(1 / 63)
     weighted = reciprocal_rank_fusion([[1], [2]], weights=[1.0, 2.0])
     assert weighted[2] == pytest.approx(2 * weighted[1])
+
+
+def test_a_large_index_finds_the_near_duplicates_through_its_sign_bits(monkeypatch):
+    from search.semantic import index as module
+    monkeypatch.setattr(module, "EXACT_ROWS", 1000)  # the sign-bit pass, then exact rescoring
+    monkeypatch.setattr(module, "RESCORE", 500)
+    rng = np.random.default_rng(11)
+    vectors = _unit(rng.standard_normal((6000, 384)))
+    index = VectorIndex("m")
+    index.put_many([(n, kind) for n in range(1, 3001) for kind in ("title", "post")], vectors)
+    near = [_unit(vectors[k:k + 1] + 0.02 * rng.standard_normal((1, 384)))[0] for k in (8, 9)]
+    query = _unit(np.array(near[0] + near[1])[None, :])[0]  # close to rows 8 and 9: thread 5
+    titles, posts = index.rank(query, limit=10)
+    assert titles[0][0] == 5 and posts[0][0] == 5
+    exact = vectors[1::2] @ query  # the "post" rows
+    assert posts[0][1] == pytest.approx(float(exact.max()), abs=0.01)
+    assert index.search(query, limit=3)[0][0] == 5
+    index.drop((5, "title"))
+    assert 5 not in {t for t, _ in index.rank(query, limit=10)[0]}
