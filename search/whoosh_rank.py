@@ -50,16 +50,20 @@ class Ranker:
         the fields, saturated once, times one IDF (from the field with the most documents holding
         it). Whoosh's own scoring sums a BM25 per field, counting a word again for each field it
         is in. (document numbers, scores) of the first `limit`."""
+        if not self.size:
+            return [], []
         live = self.live()
         total = int(live.sum()) or 1
-        norms = {field: (1 - B) + B * self.lengths(field) /
-                 (self.searcher.avg_field_length(field) or 1.0) for field, _ in fields}
+        norms: dict[str, np.ndarray] = {}  # read only for fields a word is in
         score = np.zeros(self.size)
         for word in dict.fromkeys(words):
             weighted, holding = np.zeros(self.size), 0
             for field, boost in fields:
                 ids, tf = self.postings(field, word)
                 if len(ids):
+                    if field not in norms:
+                        norms[field] = (1 - B) + B * self.lengths(field) / (
+                            self.searcher.avg_field_length(field) or 1.0)
                     holding = max(holding, len(ids))
                     weighted[ids] += boost * tf / norms[field][ids]
             if holding:

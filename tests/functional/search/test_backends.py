@@ -223,3 +223,8 @@ def test_indexed_fingerprints_cover_every_live_thread(indexed):
     assert set(backend.indexed()) == {live.id}
     backend.clear()
     assert backend.indexed() == {} and find("live").total == 0
+
+
+def test_similar_candidates_on_an_empty_index_are_none(indexed):
+    """A community with no threads yet: the ask form's similar questions are an empty list."""
+    assert indexed().candidates("laptop will not wake", limit=10) == []
