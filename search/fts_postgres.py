@@ -129,22 +129,44 @@ def _headlines(ids: list[int], q: str | None) -> dict[int, str]:
 # ts_rank_cd alone has no IDF: in an OR of a title's words a word half the threads use counted
 # as much as the one word that tells them apart. (Dividing by the length as well did worse on
 # held-out pairs, and ranked a thread below its twin for having an answer.)
+# Bounded work however common the words, as a "common terms" query does: a lexeme in fewer than
+# COMMON_DF threads picks candidate rows; the common ones only add to the score of those rows
+# (their IDF is small anyway). When every lexeme is common, the rarest picks its newest
+# COMMON_DF matches. Document frequencies are counted up to COMMON_DF; the thread count comes
+# from the planner's statistics once the table is big enough for them to be kept.
+COMMON_DF = 2000
 _CANDIDATES = f"""
 WITH terms AS (
     SELECT DISTINCT to_tsquery('simple', quote_literal(lexeme)) AS q
     FROM unnest(tsvector_to_array(to_tsvector('{CONFIG}', :text))) AS lexeme),
-size AS (SELECT count(*) AS n FROM search_fts),
+size AS (
+    SELECT CASE WHEN c.reltuples >= 10000 THEN c.reltuples::float8
+                ELSE (SELECT count(*) FROM search_fts)::float8 END AS n
+    FROM pg_class c WHERE c.oid = 'search_fts'::regclass),
 weighted AS (
-    SELECT t.q, ln(1 + (size.n - f.df + 0.5) / (f.df + 0.5)) AS idf
+    SELECT t.q, f.df, ln(1 + (size.n - f.df + 0.5) / (f.df + 0.5)) AS idf
     FROM terms t CROSS JOIN size
-    CROSS JOIN LATERAL (SELECT count(*) AS df FROM search_fts WHERE tsv @@ t.q) f)
+    CROSS JOIN LATERAL (SELECT count(*) AS df FROM (
+        SELECT 1 FROM search_fts WHERE tsv @@ t.q LIMIT :common) m) f
+    WHERE f.df > 0),
+picking AS (
+    SELECT q FROM weighted WHERE df < :common
+    UNION ALL
+    (SELECT q FROM weighted WHERE NOT EXISTS (SELECT 1 FROM weighted WHERE df < :common)
+     ORDER BY df LIMIT 1)),
+pool AS (
+    SELECT DISTINCT m.thread_id FROM picking p CROSS JOIN LATERAL (
+        SELECT thread_id FROM search_fts WHERE tsv @@ p.q
+        ORDER BY thread_id DESC LIMIT :common) m)
 SELECT s.thread_id AS id, sum(w.idf * ts_rank_cd(s.tsv, w.q)) AS rank
-FROM weighted w JOIN search_fts s ON s.tsv @@ w.q
+FROM pool JOIN search_fts s ON s.thread_id = pool.thread_id CROSS JOIN weighted w
+WHERE s.tsv @@ w.q
 GROUP BY s.thread_id ORDER BY rank DESC, s.thread_id LIMIT :limit"""
 
 
 def candidates(words: list[str], limit: int) -> list[tuple[int, float]]:
-    rows = db.session.execute(text(_CANDIDATES), {"text": " ".join(words), "limit": limit}).all()
+    rows = db.session.execute(text(_CANDIDATES), {"text": " ".join(words), "limit": limit,
+                                                  "common": COMMON_DF}).all()
     return [(r.id, float(r.rank)) for r in rows]
 
 
