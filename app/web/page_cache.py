@@ -16,8 +16,8 @@ commit is also announced on a Redis channel and every worker looks at the log on
 request, without waiting out the interval.
 """
 import hashlib
-import re
 import logging
+import re
 import threading
 import time
 from dataclasses import dataclass

@@ -106,8 +106,18 @@ def _reader_print(thread_id: int) -> int | None:
     if current_user.is_anonymous_user or request.query_string or "_flashes" in session:
         return None
     page_cache.follow_log()  # before the render: what commits after it is applied to the page
-    found = queries.reader_and_version(current_user.id, thread_id)
+    found = _reader_check(current_user.id, thread_id)
     return found[1] if found else None
+
+
+def _reader_check(user_id: int, thread_id: int):
+    """(session stamp, row fingerprint, thread version), queried at most once per request: a
+    kept page found stale is rendered again with the same figures."""
+    key, kept = (user_id, thread_id), request.environ.get("commonplace.reader_check")
+    if kept is None or kept[0] != key:  # kept with the request itself (g can outlive one)
+        kept = request.environ["commonplace.reader_check"] = (
+            key, queries.reader_and_version(user_id, thread_id))
+    return kept[1]
 
 
 def _reader_hit(thread_id: int, slug: str | None):
@@ -117,7 +127,7 @@ def _reader_hit(thread_id: int, slug: str | None):
     if named is None or request.query_string or "_flashes" in session or \
             not page_cache.has_viewer(thread_id, named[0]):
         return None
-    found = queries.reader_and_version(named[0], thread_id)
+    found = _reader_check(named[0], thread_id)
     if found is None or not stamps_equal(found[0], named[1]):
         return None
     entry = page_cache.lookup_viewer(thread_id, named[0], found[1], found[2])

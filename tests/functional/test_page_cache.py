@@ -286,3 +286,28 @@ def test_a_kept_readers_page_costs_one_query(web, app, count_queries, monkeypatc
         assert ">counted</a>" in _page(web, thread)
     assert counter.count == 0, counter.statements
     assert checks == [(user.id, thread.id)]
+
+
+def test_a_stale_kept_page_is_checked_once_and_rendered_again(web, app, monkeypatch,
+                                                            fresh_request_globals):
+    """A kept page found stale by its check (here the reader's row changed with no event, as
+    an operator's SQL would) costs that one check, not a second, before it is rendered again."""
+    from sqlalchemy import update
+    from community import queries
+    from community.models import User
+    from core.database import db
+    factories.answer(factories.thread())
+    thread = factories.thread()
+    factories.answer(thread)
+    reader = factories.user(username="twice")
+    web.login("twice")
+    _page(web, thread)  # the sign-in notice: not kept
+    assert "Voting down unlocks" in _page(web, thread)  # kept
+    db.session.execute(update(User).where(User.id == reader.id).values(reputation=60))
+    db.session.commit()
+    checks = []
+    real = queries.reader_and_version
+    monkeypatch.setattr(queries, "reader_and_version",
+                        lambda *args: checks.append(args) or real(*args))
+    assert "Voting down unlocks" not in _page(web, thread)
+    assert len(checks) == 1
