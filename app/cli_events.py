@@ -3,6 +3,7 @@ import json
 import time
 
 import click
+from flask import current_app
 from flask.cli import AppGroup
 
 from core import consumers
@@ -64,18 +65,25 @@ def replay(name, from_id):
 @click.option("--loop", is_flag=True, help="Keep running; Ctrl-C stops.")
 @click.option("--interval", default=1.0, show_default=True, help="Seconds between idle looks.")
 def run(names, loop, interval):
-    """Hand every consumer the events it has not handled yet."""
+    """Hand every consumer the events it has not handled yet (with --loop: keep doing so, each
+    consumer on its own, through database and Redis outages)."""
     for name in names:
         _known(name)
     selected = names or sorted(consumers.registered())
-    while True:
-        handled = {name: consumers.run_until_caught_up(name) for name in selected}
-        if not loop:
-            for name, count in handled.items():
-                click.echo(f"{name}: handled {count} events; now at {consumers.position(name)}")
-            return
-        if not any(handled.values()):
-            time.sleep(interval)
+    if not loop:
+        for name in selected:
+            handled = consumers.run_until_caught_up(name)
+            click.echo(f"{name}: handled {handled} events; now at {consumers.position(name)}")
+        return
+    scheduler = consumers.scheduler_for(current_app._get_current_object(), interval, selected)
+    scheduler.start()
+    try:
+        while not scheduler.stopping.wait(3600):
+            pass
+    except KeyboardInterrupt:
+        click.echo("stopping: waiting for the consumers' current batches")
+    finally:
+        scheduler.stop()
 
 
 @events_cli.command("consumers")

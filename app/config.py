@@ -154,6 +154,11 @@ def load_config(overrides: dict | None = None) -> dict:
         "RATELIMIT_ENABLED": _flag("RATELIMIT_ENABLED", True),
         "TRUSTED_PROXIES": _count("TRUSTED_PROXIES"),
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
+        # Redis away: count in this process's memory (Flask-Limiter logs the switch and goes
+        # back to Redis when it answers again) rather than fail every limited request.
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+        # Seconds a client is told to wait when the database cannot be reached (a 503).
+        "DATABASE_RETRY_AFTER": 5,
         "RATELIMIT_HEADERS_ENABLED": True,
         "SESSION_COOKIE_HTTPONLY": True,
         # Behind HTTPS set COOKIE_SECURE=true; `make run` serves plain HTTP on localhost.

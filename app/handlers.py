@@ -1,6 +1,9 @@
 """Error handlers: problem+json under /api/, a plain page elsewhere; never a traceback to a user."""
 from flask import jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
+from redis.exceptions import RedisError
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from core.errors import DomainError, problem
@@ -27,6 +30,23 @@ def problem_response(status: int, title: str, detail: str, errors: dict | None =
 def _page(status: int, title: str, detail: str, headers: dict | None = None):
     return render_template("errors/error.html", status=status, title=title, detail=detail), \
         status, headers or {}
+
+
+def _forget_session() -> None:
+    """Roll back the request's session; with the database gone the rollback may fail too."""
+    try:
+        db.session.rollback()
+    except Exception:  # noqa: BLE001
+        db.session.remove()
+
+
+def _page_or_text(status: int, title: str, detail: str, headers: dict):
+    """The error page, or plain text when the page itself cannot be rendered (its layout may
+    ask the database, e.g. for the signed-in reader)."""
+    try:
+        return _page(status, title, detail, headers)
+    except Exception:  # noqa: BLE001
+        return f"{title}: {detail}", status, {**headers, "Content-Type": "text/plain; charset=utf-8"}
 
 
 def init_app(app) -> None:
@@ -58,9 +78,26 @@ def init_app(app) -> None:
             return problem_response(exc.code or 500, title, detail, headers=headers)
         return _page(exc.code or 500, title, detail, headers)
 
+    @app.errorhandler(DBAPIError)
+    @app.errorhandler(PoolTimeout)
+    @app.errorhandler(RedisError)
+    def service_away(exc):
+        """The database (or Redis) cannot be reached: a 503 that says when to come back. The
+        pool drops broken connections, so the site heals by itself when the service returns."""
+        if isinstance(exc, DBAPIError) and not (isinstance(exc, OperationalError)
+                                                or exc.connection_invalidated):
+            return server_error(exc)  # a bug in a statement, not an outage
+        _forget_session()
+        app.logger.error("service unreachable: %s", str(exc).splitlines()[0][:300])
+        headers = {"Retry-After": str(app.config.get("DATABASE_RETRY_AFTER", 5))}
+        detail = "The site cannot reach its database right now; nothing was saved. Try again shortly."
+        if wants_json():
+            return problem_response(503, "Service unavailable", detail, headers=headers)
+        return _page_or_text(503, "Service unavailable", detail, headers)
+
     @app.errorhandler(InternalServerError)
     def server_error(exc):
-        db.session.rollback()
+        _forget_session()
         if wants_json():
             return problem_response(500, "Internal server error", "Something went wrong on our side.")
         return _page(500, "Something went wrong", "Something went wrong on our side; nothing you did.")

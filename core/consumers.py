@@ -13,6 +13,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import partial
 
 from flask import current_app
 from sqlalchemy import Integer, String, delete, func, select, update
@@ -20,6 +21,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from core.database import db
 from core.events import DomainEvent, Event
+from core.scheduler import Scheduler
 from core.time import UTCDateTime, utcnow
 from core.transactions import transactional
 
@@ -87,6 +89,8 @@ def runner_id() -> str:
 def run_batch(name: str, limit: int = 200) -> int:
     """Handle the next batch of committed events for consumer `name`; returns how many were read."""
     spec, me = _consumers[name], runner_id()
+    if not _pending(name):
+        return 0  # nothing new: a plain read, no lease, nothing committed
     start = _lease(name, me)
     if start is None:
         return 0  # another runner holds this consumer's lease
@@ -103,6 +107,15 @@ def run_batch(name: str, limit: int = 200) -> int:
         raise
     _release(name, me, batch[-1].id if batch else start)
     return len(batch)
+
+
+def _pending(name: str) -> bool:
+    """Whether the log holds events past the consumer's cursor (a read, ended at once)."""
+    newest = select(func.max(DomainEvent.id)).scalar_subquery()
+    row = db.session.execute(select(newest, select(ConsumerCursor.position)
+                                    .where(ConsumerCursor.name == name).scalar_subquery())).one()
+    db.session.rollback()
+    return row[0] is not None and row[0] > (row[1] or 0)
 
 
 @transactional
@@ -151,42 +164,50 @@ def prune(retention_days: int | None = None) -> int:
     return db.session.execute(query).rowcount or 0
 
 
-# The embedded default has no separate worker process: each web process runs the consumers in a
-# daemon thread, started on its first request (after gunicorn forks). Leases keep two processes
-# from handling one consumer's batch at once. Scaled out, `flask events run --loop` does this.
-_runners: dict[int, tuple[threading.Event, threading.Thread]] = {}  # app id -> stop, thread
-_runners_lock = threading.Lock()
-_wake = threading.Event()
+# The embedded default has no separate worker process: each web process runs the consumers under
+# its scheduler (core.scheduler: a thread per consumer, started on the first request, after
+# gunicorn forks). Leases keep two processes from handling one consumer's batch at once.
+# Scaled out, `flask events run --loop` runs the same scheduler.
+_schedulers: dict[int, Scheduler] = {}  # app id -> its scheduler in this process
+_schedulers_lock = threading.Lock()
 
 
 def wake() -> None:
-    """Have this process's consumer threads look at the log now (an after-commit receiver
-    calls it, so a change is handled without waiting out the interval)."""
-    _wake.set()
+    """Have this process's consumers look at the log now (an after-commit receiver calls it, so
+    a change is handled without waiting out the interval)."""
+    for scheduler in list(_schedulers.values()):
+        scheduler.wake()
+
+
+def scheduler_for(app, seconds: float, names=None) -> Scheduler:
+    """A scheduler with one task per consumer (all, or `names`), each a batch at a time."""
+    scheduler = Scheduler(app)
+    for name in sorted(names or _consumers):
+        scheduler.add(f"consumer:{name}", partial(_step, name), seconds)
+    return scheduler
+
+
+def _step(name: str) -> bool:
+    return run_batch(name) > 0
 
 
 def ensure_runner(app) -> None:
-    """Start this process's consumer thread for `app` once (CONSUMERS_IN_PROCESS_SECONDS > 0)."""
+    """Start this process's consumers for `app` once (CONSUMERS_IN_PROCESS_SECONDS > 0)."""
     seconds = app.config.get("CONSUMERS_IN_PROCESS_SECONDS", 0)
-    if not seconds or id(app) in _runners:
+    if not seconds or id(app) in _schedulers:
         return
-    with _runners_lock:
-        if id(app) in _runners:
+    with _schedulers_lock:
+        if id(app) in _schedulers:
             return
-        stop = threading.Event()
-        thread = threading.Thread(target=_run_forever, args=(app, seconds, stop), daemon=True,
-                                  name="commonplace-consumers")
-        _runners[id(app)] = (stop, thread)
-    thread.start()
+        _schedulers[id(app)] = scheduler_for(app, seconds)
+    _schedulers[id(app)].start()
 
 
 def stop_runner(app) -> None:
-    """Stop `app`'s consumer thread and wait for its current round to end (tests, shutdown)."""
-    stop, thread = _runners.pop(id(app), (None, None))
-    if stop is not None:
-        stop.set()
-        _wake.set()
-        thread.join(timeout=60)
+    """Stop `app`'s consumers and wait for their current rounds to end (tests, shutdown)."""
+    scheduler = _schedulers.pop(id(app), None)
+    if scheduler is not None:
+        scheduler.stop()
 
 
 def run_all_once() -> dict[str, int]:
@@ -200,15 +221,3 @@ def run_all_once() -> dict[str, int]:
             db.session.rollback()
             handled[name] = 0
     return handled
-
-
-def _run_forever(app, seconds: float, stop: threading.Event) -> None:
-    while not stop.is_set():
-        with app.app_context():
-            try:
-                busy = any(run_all_once().values())
-            finally:
-                db.session.remove()
-        if not busy and not stop.is_set():
-            _wake.wait(seconds)
-            _wake.clear()

@@ -1,9 +1,11 @@
 """Fixtures: a real database built by the migrations (SQLite file per test, or the PostgreSQL
 named by DATABASE_URL, truncated between tests), the app, clients with CSRF, and a query counter."""
+import copy
 import os
 import re
 import shutil
-from contextlib import contextmanager
+import sqlite3
+from contextlib import closing, contextmanager
 from pathlib import Path
 
 import pytest
@@ -58,22 +60,39 @@ def database_template(tmp_path_factory):
     return path
 
 
+@pytest.fixture(scope="session")
+def shared_app(database_template, tmp_path_factory):
+    """One app per test worker (making an app and compiling its templates costs more than most
+    tests); the `app` fixture gives each test a fresh database, instance folder and config."""
+    base = tmp_path_factory.mktemp("app")
+    uri = POSTGRES_URL if USING_POSTGRES else f"sqlite:///{base / 'commonplace.db'}"
+    application = create_app(_base_config(base, uri))
+    _forget_request_globals(application)
+    pristine = {"config": dict(application.config), "extensions": dict(application.extensions),
+                # The limiter is one object that every create_app re-binds (a test's own app
+                # would leave its storage and settings behind): put back the shared app's.
+                "limiter": dict(vars(limiter))}
+    yield application, pristine
+    with application.app_context():
+        db.engine.dispose()
+
+
+def _forget_request_globals(application) -> None:
+    """Tests keep one app context open, so `g` would outlive a request: Flask-Login's cached user
+    and Flask-WTF's cached token would leak from one browser to the next. Clear them per
+    request, as a real server does."""
+    from flask import g
+
+    @application.before_request
+    def forget_cached_user():
+        for name in ("_login_user", "csrf_token"):
+            g.pop(name, None)
+
+
 @pytest.fixture
-def app(database_template, tmp_path):
-    with app_on(database_template, tmp_path) as application:
-        yield application
-
-
-@contextmanager
-def app_on(database_template, tmp_path):
-    """An app on a fresh copy of the migrated database (the PostgreSQL one truncated after)."""
-    if USING_POSTGRES:
-        uri = POSTGRES_URL
-    else:
-        target = tmp_path / "commonplace.db"
-        shutil.copy(database_template, target)
-        uri = f"sqlite:///{target}"
-    application = create_app(_base_config(tmp_path, uri))
+def app(shared_app, database_template, tmp_path):
+    application, pristine = shared_app
+    _start_test(application, pristine, database_template, tmp_path)
     with application.app_context():
         # Rate-limit counters live in Redis on the scaled-out run: each test starts from zero.
         limiter.reset()
@@ -82,9 +101,57 @@ def app_on(database_template, tmp_path):
         yield application
         db.session.remove()
         if USING_POSTGRES:
-            tables = ", ".join(t.name for t in db.metadata.sorted_tables)
-            with db.engine.begin() as conn:
-                conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+            _truncate()
+        else:
+            db.engine.dispose()
+
+
+def _start_test(application, pristine, database_template, tmp_path) -> None:
+    """Undo what the last test changed: config, built backends and connectors (they live in
+    app.extensions), the instance folder (search index, spools, mail) and the database."""
+    from app import mail
+    application.config.clear()
+    application.config.update(copy.deepcopy(pristine["config"]))
+    application.extensions.clear()
+    application.extensions.update(pristine["extensions"])
+    vars(limiter).update(pristine["limiter"])
+    instance = tmp_path / "instance"
+    application.config["INSTANCE_PATH"] = application.instance_path = str(instance)
+    mail.init_app(application)
+    if not USING_POSTGRES:
+        # SQLite's backup API replaces the pages under its own locks: safe whatever connection
+        # an earlier test's thread may still hold (copying over the file could corrupt it).
+        target = application.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")
+        with closing(sqlite3.connect(database_template)) as source, \
+                closing(sqlite3.connect(target, timeout=30)) as copy_:
+            source.backup(copy_)
+
+
+def _truncate() -> None:
+    tables = ", ".join(t.name for t in db.metadata.sorted_tables)
+    with db.engine.begin() as conn:
+        conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+
+
+@contextmanager
+def app_on(database_template, tmp_path):
+    """An app of its own on a fresh copy of the migrated database (the PostgreSQL one truncated
+    after), for tests that need one apart from the worker's shared app."""
+    if USING_POSTGRES:
+        uri = POSTGRES_URL
+    else:
+        target = tmp_path / "commonplace.db"
+        shutil.copy(database_template, target)
+        uri = f"sqlite:///{target}"
+    application = create_app(_base_config(tmp_path, uri))
+    with application.app_context():
+        limiter.reset()
+        page_cache.clear()
+        viewcounts.discard()
+        yield application
+        db.session.remove()
+        if USING_POSTGRES:
+            _truncate()
         db.engine.dispose()
 
 
@@ -124,19 +191,6 @@ class WebClient:
         assert response.status_code == 302, response.get_data(as_text=True)
         self._token = None  # a new session after sign-in gets a fresh token
         return response
-
-
-@pytest.fixture
-def fresh_request_globals(app):
-    """Tests keep one app context open, so `g` would outlive a request: Flask-Login's cached user
-    and Flask-WTF's cached token would leak from one browser to the next. Clear them per
-    request, as a real server does."""
-    from flask import g
-
-    @app.before_request
-    def forget_cached_user():
-        for name in ("_login_user", "csrf_token"):
-            g.pop(name, None)
 
 
 @pytest.fixture
@@ -182,7 +236,7 @@ def api(client):
 @pytest.fixture
 def count_queries(app):
     """Use as `with count_queries() as counter: ...`; counter.count is the number of statements."""
-    from contextlib import contextmanager
+    from contextlib import closing, contextmanager
 
     @contextmanager
     def counting():
@@ -259,3 +313,60 @@ def shared_path(*parts) -> Path:
     if not path.exists():
         pytest.skip(f"{path} is absent (a fresh clone without ../shared); CI has it")
     return path
+
+
+# --- the quick loop and the exhaustive run -------------------------------------------------
+# `make test` leaves out the tests below (marked `exhaustive`); `make test-all`, which CI runs,
+# runs them. Each behaviour stays in the quick loop through a sample: the first SAMPLE values
+# of a hostile-input sweep, one browser flow on a phone.
+EXHAUSTIVE = (
+    "tests/functional/test_naughty_strings.py::test_every_line_through_the_services",
+    "tests/functional/test_naughty_strings.py::test_every_line_in_every_markdown_context",
+    "tests/functional/test_api_fuzz.py::",
+    "tests/unit/community/test_markdown.py::test_the_shared_parser_keeps_nothing",
+    "tests/functional/semantic/test_similar_api_and_form.py::test_hostile_strings_never_fail",
+    "tests/browser/",
+)
+QUICK = ("tests/browser/test_flows.py::test_ask_answer_vote_accept_without_javascript[phone]",)
+SAMPLED = {  # a sweep's parameter -> how many of its values the quick loop keeps
+    "tests/functional/semantic/test_similar.py::test_hostile_titles_never_fail": "title",
+    "tests/functional/search/test_backends.py::test_hostile_query_strings_never_raise": "text",
+    "tests/unit/community/test_markdown.py::test_pathological_bodies_render_to_bounded_sane": "name",
+}
+SAMPLE = 3
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "exhaustive: a sweep or browser run left to make test-all")
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if item.nodeid in QUICK:
+            continue
+        sampled = next((param for prefix, param in SAMPLED.items()
+                        if item.nodeid.startswith(prefix)), None)
+        if any(item.nodeid.startswith(prefix) for prefix in EXHAUSTIVE) or (
+                sampled and item.callspec.indices.get(sampled, 0) >= SAMPLE):
+            item.add_marker(pytest.mark.exhaustive)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def shared_encodings():
+    """The sentence model is real, but each distinct text is encoded once per test worker
+    (many tests embed the same small forum): later calls reuse the first result's rows."""
+    import numpy as np
+    from search.semantic.encoder import Encoder
+    real, memo = Encoder.encode, {}
+
+    def encode(self, texts, *args, **kwargs):
+        keys = [(str(self.path), text or "") for text in texts]
+        missing = list(dict.fromkeys(key for key in keys if key not in memo))
+        if missing:
+            for key, row in zip(missing, real(self, [text for _, text in missing], *args, **kwargs)):
+                memo[key] = row
+        return np.array([memo[key] for key in keys], np.float32).reshape(len(keys), self.dim)
+
+    Encoder.encode = encode
+    yield
+    Encoder.encode = real

@@ -349,10 +349,6 @@ def _key_for_user(username: str) -> str:
     return lockout.key_for(db.session.scalar(select(User).where(User.username == username)), "")
 
 
-@pytest.fixture(autouse=True)
-def _fresh_request_globals(fresh_request_globals):
-    """Each request starts with a fresh `g`, as on a real server (see tests/conftest.py)."""
-
 
 def test_cli_password_change_ends_sessions_but_rerunning_it_does_not(app, runner):
     args = ["users", "create", "vera", "vera@example.com", "--role", "member", "--password"]

@@ -15,10 +15,6 @@ from tests.conftest import WebClient
 PUBLIC = "http://127.0.0.1:5000"
 
 
-@pytest.fixture(autouse=True)
-def _fresh_request_globals(fresh_request_globals):
-    """Each request starts with a fresh `g`, as on a real server (see tests/conftest.py)."""
-
 
 def reload(user) -> User:
     db.session.expire_all()

@@ -210,7 +210,7 @@ def _tokens(html: str, name: str) -> list[str]:
     return re.findall(rf'name="{name}" value="([^"]+)"', html)
 
 
-def test_a_readers_kept_page_shows_their_own_vote_and_new_rights_at_once(web, app, fresh_request_globals):
+def test_a_readers_kept_page_shows_their_own_vote_and_new_rights_at_once(web, app):
     thread = factories.thread()
     answer = factories.answer(thread)
     reader = factories.user(username="reader")
@@ -224,7 +224,7 @@ def test_a_readers_kept_page_shows_their_own_vote_and_new_rights_at_once(web, ap
     assert "Voting down unlocks" not in _page(web, thread)
 
 
-def test_kept_pages_are_each_readers_own(web, app, fresh_request_globals):
+def test_kept_pages_are_each_readers_own(web, app):
     thread = factories.thread()
     factories.answer(thread)
     factories.user(username="alice")
@@ -237,7 +237,7 @@ def test_kept_pages_are_each_readers_own(web, app, fresh_request_globals):
         web.post("/logout")
 
 
-def test_every_kept_page_carries_fresh_working_tokens(web, app, fresh_request_globals):
+def test_every_kept_page_carries_fresh_working_tokens(web, app):
     thread = factories.thread()
     factories.user(username="writer")
     web.login("writer")
@@ -253,7 +253,7 @@ def test_every_kept_page_carries_fresh_working_tokens(web, app, fresh_request_gl
     assert "Posted from a kept page." in _page(web, thread)
 
 
-def test_a_rotated_session_stamp_gets_no_kept_page(web, app, fresh_request_globals):
+def test_a_rotated_session_stamp_gets_no_kept_page(web, app):
     thread = factories.thread()
     reader = factories.user(username="leaver")
     web.login("leaver")
@@ -263,8 +263,7 @@ def test_a_rotated_session_stamp_gets_no_kept_page(web, app, fresh_request_globa
     assert ">leaver</a>" not in page and "Sign in" in page
 
 
-def test_a_kept_readers_page_costs_one_query(web, app, count_queries, monkeypatch,
-                                             fresh_request_globals):
+def test_a_kept_readers_page_costs_one_query(web, app, count_queries, monkeypatch):
     """However many answers: the one reader check (sent on a bare DB-API cursor, so the
     statement counter does not see it) and no other statement."""
     from app.web import page_cache
@@ -288,8 +287,7 @@ def test_a_kept_readers_page_costs_one_query(web, app, count_queries, monkeypatc
     assert checks == [(user.id, thread.id)]
 
 
-def test_a_stale_kept_page_is_checked_once_and_rendered_again(web, app, monkeypatch,
-                                                            fresh_request_globals):
+def test_a_stale_kept_page_is_checked_once_and_rendered_again(web, app, monkeypatch):
     """A kept page found stale by its check (here the reader's row changed with no event, as
     an operator's SQL would) costs that one check, not a second, before it is rendered again."""
     from sqlalchemy import update
