@@ -103,3 +103,24 @@ def list_consumers():
 def prune(days):
     """Delete events past the retention that every consumer has handled."""
     click.echo(f"pruned {consumers.prune(days)} events")
+
+
+@events_cli.command("receivers")
+@click.argument("event_type", required=False)
+def receivers(event_type):
+    """What each event type (or EVENT_TYPE alone) sets off: receivers in the emitting
+    transaction, after its commit, and the consumers that follow it in the log."""
+    plan = log.fan_out()
+    followers = {name: spec.types for name, spec in consumers.registered().items()}
+    types = sorted({*plan, *(t for ts in followers.values() for t in ts)} - {log.ANY})
+    if event_type and event_type not in types:
+        raise click.BadParameter(f"no receiver or consumer knows {event_type!r} (known: "
+                                 f"{', '.join(types)})", param_hint="EVENT_TYPE")
+    for type_ in [event_type] if event_type else types:
+        click.echo(type_)
+        for stage in ("in transaction", "after commit"):
+            for receiver in plan.get(type_, {}).get(stage, []) + plan.get(log.ANY, {}).get(stage, []):
+                click.echo(f"  {stage:<15} {receiver}")
+        for name, wanted in sorted(followers.items()):
+            if not wanted or type_ in wanted:
+                click.echo(f"  {'consumer':<15} {name}")

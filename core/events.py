@@ -92,6 +92,19 @@ def disconnect(fn) -> None:
                 receivers.remove(fn)
 
 
+def fan_out() -> dict[str, dict[str, list[str]]]:
+    """What each event type sets off: {type: {"in transaction": [...], "after commit": [...]}},
+    receivers named module.function; ANY ("*") lists those that see every type."""
+    def name(fn) -> str:
+        return f"{getattr(fn, '__module__', '?')}.{getattr(fn, '__qualname__', repr(fn))}"
+    plan: dict[str, dict[str, list[str]]] = {}
+    for stage, registry in (("in transaction", _in_transaction), ("after commit", _after_commit)):
+        for type_, receivers in registry.items():
+            if receivers:
+                plan.setdefault(type_, {}).setdefault(stage, []).extend(map(name, receivers))
+    return plan
+
+
 def _receivers(registry, type_: str) -> list[Callable]:
     return [*registry.get(type_, ()), *registry.get(ANY, ())]
 

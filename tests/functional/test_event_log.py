@@ -213,3 +213,15 @@ def test_the_embedded_default_runs_consumers_in_a_thread_of_the_web_process(
             assert expected <= set(seen)
         finally:
             consumers.stop_runner(application)  # waits for its last round: the database goes next
+
+
+def test_cli_lists_what_an_accept_sets_off(app, runner):
+    result = runner.invoke(args=["events", "receivers", "answer.accepted"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0] == "answer.accepted"
+    assert any("in transaction" in line and "reputation.receivers.on_accept" in line for line in lines)
+    assert any("after commit" in line and "page_cache" in line for line in lines)
+    assert any(line.split()[:1] == ["consumer"] and "badges" in line for line in lines)
+    unknown = runner.invoke(args=["events", "receivers", "no.such.event"])
+    assert unknown.exit_code == 2 and "answer.accepted" in unknown.output
