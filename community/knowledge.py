@@ -13,6 +13,7 @@ from community.models import (Category, KnowledgeItem, KnowledgeVersion, Post, R
 from core.database import db
 from core.events import emit, on_emit
 from core.time import utcnow
+from core.transactions import transactional
 
 _RETIRED_HERE = "commonplace.knowledge_retired_in_tx"
 _CONTENT = ("title", "problem_html", "solution_html", "tags", "category", "contributors",
@@ -160,6 +161,21 @@ def publish_imported(solved: list[tuple[int, int]]) -> int:
     insert_rows(KnowledgeItem.__table__, items)
     insert_rows(KnowledgeVersion.__table__, versions)
     return len(items)
+
+
+@transactional
+def backfill(after_id: int = 0, limit: int = 2000) -> tuple[int, int | None]:
+    """Items for up to `limit` solved threads past `after_id` that have none (threads imported
+    before imports made them): (items made, the last thread id looked at, None when done)."""
+    solved = db.session.execute(
+        select(Thread.id, Thread.accepted_answer_id)
+        .outerjoin(KnowledgeItem, KnowledgeItem.thread_id == Thread.id)
+        .where(Thread.id > after_id, Thread.accepted_answer_id.is_not(None),
+               Thread.is_deleted.is_(False), KnowledgeItem.id.is_(None))
+        .order_by(Thread.id).limit(limit)).all()
+    if not solved:
+        return 0, None
+    return publish_imported([tuple(r) for r in solved]), solved[-1][0]
 
 
 @on_emit(events.ANSWER_ACCEPTED)

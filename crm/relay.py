@@ -239,7 +239,7 @@ def _revive(*where, actor) -> int:
 
 def pause_after(failures: int, interval: float, cap: float = 60.0) -> float:
     """The loop's wait: its interval, doubling per pass failed in a row, up to `cap`."""
-    return interval if failures == 0 else min(cap, interval * 2 ** failures)
+    return interval if failures == 0 else min(cap, interval * 2 ** min(failures, 30))
 
 
 def loop(interval: float = 1.0, stop: threading.Event | None = None,

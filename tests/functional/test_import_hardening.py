@@ -108,3 +108,15 @@ def test_imported_solved_threads_get_their_knowledge_items(app, runner, web, tmp
                                  .where(OutboxRow.kind.like("knowledge.%")))
     _import(runner, tmp_path / "beer")  # a second run adds no second item
     assert db.session.scalar(select(func.count()).select_from(KnowledgeItem)) == 1
+
+
+def test_knowledge_backfill_gives_earlier_imports_their_items(app, runner, tmp_path):
+    _import(runner, write_dump(tmp_path / "beer"))
+    db.session.execute(KnowledgeVersion.__table__.delete())  # as imports before this change left it
+    db.session.execute(KnowledgeItem.__table__.delete())
+    db.session.commit()
+    result = runner.invoke(args=["knowledge", "backfill"])
+    assert result.exit_code == 0 and "1 knowledge items made" in result.output
+    [item] = db.session.scalars(select(KnowledgeItem)).all()
+    assert item.thread_id == _thread("10").id
+    assert "0 knowledge items made" in runner.invoke(args=["knowledge", "backfill"]).output
