@@ -10,7 +10,7 @@ import nh3
 from flask import render_template
 from flask.cli import AppGroup
 
-from community import knowledge_queries as kq
+from community import knowledge, knowledge_queries as kq
 from community.jsonld import article_document
 from community.models import ANONYMOUS
 
@@ -74,3 +74,14 @@ def export(fmt, directory):
     (directory / "index.json").write_text(json.dumps(index, ensure_ascii=False, indent=2),
                                           encoding="utf-8")
     click.echo(f"wrote {len(index)} knowledge items as {fmt} to {directory}")
+
+
+@knowledge_cli.command("backfill")
+def backfill():
+    """Give every solved thread without a knowledge item its item (imports before they made
+    them), in batches; no knowledge.* events."""
+    made, after = 0, 0
+    while after is not None:
+        count, after = knowledge.backfill(after)
+        made += count
+    click.echo(f"{made} knowledge items made")

@@ -142,9 +142,12 @@ def load_config(overrides: dict | None = None) -> dict:
         "CRM_WEBHOOK_URL": os.environ.get("CRM_WEBHOOK_URL"),
         "CRM_WEBHOOK_SECRET": os.environ.get("CRM_WEBHOOK_SECRET"),
         # The outbox relay: a thread in each serving process (default on the embedded SQLite),
-        # dead letter after this many attempts, backoff base and cap (seconds).
+        # backoff base and cap (seconds); a row keeps being retried for at least
+        # CRM_RELAY_RETRY_HOURS (the schedule's attempt count, crm.relay.attempts_allowed)
+        # before it is dead, unless CRM_RELAY_MAX_ATTEMPTS fixes the count.
         "CRM_RELAY_THREAD": _flag("CRM_RELAY_THREAD", not database_url),
-        "CRM_RELAY_MAX_ATTEMPTS": _int("CRM_RELAY_MAX_ATTEMPTS", 8),
+        "CRM_RELAY_RETRY_HOURS": _int("CRM_RELAY_RETRY_HOURS", 72),
+        "CRM_RELAY_MAX_ATTEMPTS": _int("CRM_RELAY_MAX_ATTEMPTS", 0) or None,
         "CRM_RELAY_BACKOFF_BASE": 2.0,
         "CRM_RELAY_BACKOFF_MAX": 3600.0,
         "CRM_RELAY_BATCH": 50,

@@ -1,16 +1,19 @@
 """Knowledge items follow solved threads: in-transaction receivers of accepts, un-accepts, edits,
 deletes, restores and votes create, version, mark stale and retire them (the services that
-emit those events know nothing of them), and emit the knowledge.* events the CRM follows."""
+emit those events know nothing of them), and emit the knowledge.* events the CRM follows;
+`publish_imported` creates the items of threads an import solved, in bulk."""
 from flask import current_app
 from sqlalchemy import event as sa_event, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from community import events
+from community.imports.bulk import allocate_ids, insert_rows
 from community.models import (Category, KnowledgeItem, KnowledgeVersion, Post, Revision, Tag,
                               Thread, User, thread_tags)
 from core.database import db
 from core.events import emit, on_emit
 from core.time import utcnow
+from core.transactions import transactional
 
 _RETIRED_HERE = "commonplace.knowledge_retired_in_tx"
 _CONTENT = ("title", "problem_html", "solution_html", "tags", "category", "contributors",
@@ -105,6 +108,74 @@ def retire(thread_id: int, reason: str) -> None:
     # is an update of the item, not a retirement and a new publication.
     db.session.info.setdefault(_RETIRED_HERE, set()).add(item.id)
     _emit(events.KNOWLEDGE_RETIRED, item)
+
+
+def publish_imported(solved: list[tuple[int, int]]) -> int:
+    """Items (version 1, reason "imported") for threads an import solved, given as (thread id,
+    accepted post id), in the caller's transaction: four reads and two bulk inserts a batch.
+    No knowledge.* events: an archive's items are not news for the CRM (their askers are
+    placeholder accounts); a later edit or accept of one goes through the receivers above."""
+    wanted = dict(solved)
+    if not wanted:
+        return 0
+    question, answer = aliased(Post), aliased(Post)
+    found = db.session.execute(
+        select(Thread.id, Thread.title, Thread.slug, Thread.category_id, Thread.author_id,
+               question.body_html.label("problem"), answer.id.label("answer_id"),
+               answer.body_html.label("solution"), answer.author_id.label("solver_id"),
+               answer.created_at.label("solved_at"))
+        .join(question, question.id == Thread.question_post_id)
+        .join(answer, answer.id == Thread.accepted_answer_id)
+        .outerjoin(KnowledgeItem, KnowledgeItem.thread_id == Thread.id)
+        .where(Thread.id.in_(sorted(wanted)), Thread.is_deleted.is_(False),
+               answer.is_deleted.is_(False), answer.is_draft.is_(False),
+               KnowledgeItem.id.is_(None)).order_by(Thread.id)).all()
+    found = [r for r in found if wanted[r.id] == r.answer_id]
+    if not found:
+        return 0
+    ids = [r.id for r in found]
+    tags: dict[int, list[str]] = {}
+    for thread_id, name in db.session.execute(
+            select(thread_tags.c.thread_id, Tag.name).join(Tag, Tag.id == thread_tags.c.tag_id)
+            .where(thread_tags.c.thread_id.in_(ids)).order_by(Tag.name)):
+        tags.setdefault(thread_id, []).append(name)
+    categories = dict(db.session.execute(select(Category.id, Category.name).where(
+        Category.id.in_({r.category_id for r in found}))).all())
+    names = dict(db.session.execute(select(User.id, User.username).where(
+        User.id.in_({r.author_id for r in found} | {r.solver_id for r in found}))).all())
+    now, items, versions = utcnow(), [], []
+    for item_id, version_id, r in zip(allocate_ids(KnowledgeItem.__table__, len(found)),
+                                      allocate_ids(KnowledgeVersion.__table__, len(found)), found):
+        content = {"title": r.title, "problem_html": r.problem, "solution_html": r.solution,
+                   "tags": tags.get(r.id, []), "category": categories.get(r.category_id, ""),
+                   "contributors": list(dict.fromkeys(
+                       names[i] for i in (r.author_id, r.solver_id) if i in names)),
+                   "accepted_post_id": r.answer_id}
+        at = r.solved_at or now
+        items.append({"id": item_id, "thread_id": r.id, "category_id": r.category_id,
+                      "asker_id": r.author_id, "version": 1, "status": "published",
+                      "status_reason": None, "slug": r.slug, "created_at": at,
+                      "updated_at": at, **content})
+        versions.append({"id": version_id, "item_id": item_id, "version": 1,
+                         "reason": "imported", "created_at": at, **content})
+    insert_rows(KnowledgeItem.__table__, items)
+    insert_rows(KnowledgeVersion.__table__, versions)
+    return len(items)
+
+
+@transactional
+def backfill(after_id: int = 0, limit: int = 2000) -> tuple[int, int | None]:
+    """Items for up to `limit` solved threads past `after_id` that have none (threads imported
+    before imports made them): (items made, the last thread id looked at, None when done)."""
+    solved = db.session.execute(
+        select(Thread.id, Thread.accepted_answer_id)
+        .outerjoin(KnowledgeItem, KnowledgeItem.thread_id == Thread.id)
+        .where(Thread.id > after_id, Thread.accepted_answer_id.is_not(None),
+               Thread.is_deleted.is_(False), KnowledgeItem.id.is_(None))
+        .order_by(Thread.id).limit(limit)).all()
+    if not solved:
+        return 0, None
+    return publish_imported([tuple(r) for r in solved]), solved[-1][0]
 
 
 @on_emit(events.ANSWER_ACCEPTED)

@@ -8,7 +8,7 @@ from community.knowledge_queries import thread_url
 from community.models import Case, Post, Thread
 from core.database import db
 from core.events import on_emit
-from crm.connector import CaseRequest
+from crm.connector import CaseRequest, DeliveryError
 from crm.handlers import _contact, _record_contact
 from crm.inbound import poll_cases
 from crm.outbox import enqueue
@@ -61,8 +61,10 @@ def _solved_row(event) -> None:
 @handler("case.update")
 def update_case(connector, row: Claimed) -> Outcome:
     case = db.session.get(Case, row.payload["case_id"])
-    if case is None or case.crm_ref is None:
-        return Outcome(None, "the case never reached the CRM; nothing to update")
+    if case is None:
+        return Outcome(None, "the case no longer exists; nothing to update")
+    if case.crm_ref is None:  # its case.create is delivered first (same aggregate), so: soon
+        raise DeliveryError(f"case {case.id} has no CRM ref yet; waiting for it")
     thread = db.session.get(Thread, case.thread_id)
     comment = (f"The community thread was solved: {thread_url(thread.id, thread.slug)}"
                f"#post-{row.payload['post_id']}")

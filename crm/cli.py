@@ -14,11 +14,13 @@ crm_cli = AppGroup("crm", help="The CRM outbox and its relay.")
 @click.option("--interval", default=1.0, show_default=True, help="Seconds between passes.")
 def sync(forever, now_too, interval):
     """Deliver the outbox rows that are due, then poll the CRM."""
+    if forever:  # every pass inside the loop, so a database or CRM error cannot end it
+        click.echo("relaying (Ctrl-C stops)")
+        relay.loop(interval, now_too=now_too)
+        return
     counts = relay.run_once(now_too=now_too)
     polled = relay.poll()
     click.echo(_summary(counts) + (f"; {polled} changes from the CRM" if polled else ""))
-    if forever:
-        relay.loop(interval)
 
 
 @crm_cli.command("outbox")
@@ -32,9 +34,15 @@ def show(status, limit):
 
 
 @crm_cli.command("retry")
-@click.argument("row_id", type=int)
-def retry(row_id):
-    """Make a failed or dead row due now."""
+@click.argument("row_id", type=int, required=False)
+@click.option("--dead", "all_dead", is_flag=True, help="Revive every dead row at once.")
+def retry(row_id, all_dead):
+    """Make a failed or dead row (or, with --dead, every dead row) due now."""
+    if all_dead == (row_id is not None):
+        raise click.UsageError("give a ROW_ID or --dead (not both)")
+    if all_dead:
+        click.echo(f"{relay.retry_dead()} dead rows are due again")
+        return
     if not relay.retry(row_id):
         raise click.ClickException(f"row {row_id} is not failed or dead")
     click.echo(f"row {row_id} is due again")

@@ -3,7 +3,7 @@ transaction of the change (in-transaction receivers of the knowledge events and 
 The relay (crm.relay) is the only reader; no request ever calls a connector."""
 import uuid
 
-from sqlalchemy import event as sa_event, select
+from sqlalchemy import event as sa_event, func, select
 from sqlalchemy.orm import Session
 
 from core.database import db
@@ -45,6 +45,19 @@ def rows(status: str | None = None, limit: int = 100) -> list[OutboxRow]:
     if status:
         query = query.where(OutboxRow.status == status)
     return list(db.session.scalars(query.order_by(OutboxRow.id.desc()).limit(limit)))
+
+
+def waiting_on(shown: list[OutboxRow]) -> dict[int, int]:
+    """Row id → the earlier undelivered row of its aggregate it waits for (one query)."""
+    aggregates = {r.aggregate for r in shown if r.status != "delivered"}
+    if not aggregates:
+        return {}
+    heads = dict(db.session.execute(
+        select(OutboxRow.aggregate, func.min(OutboxRow.id))
+        .where(OutboxRow.aggregate.in_(aggregates), OutboxRow.status != "delivered")
+        .group_by(OutboxRow.aggregate)).all())
+    return {r.id: heads[r.aggregate] for r in shown
+            if r.aggregate in heads and heads[r.aggregate] < r.id and r.status != "delivered"}
 
 
 @on_emit("user.registered")

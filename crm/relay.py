@@ -1,8 +1,9 @@
-"""The outbox relay: claims due rows (the oldest open row of each aggregate, so one aggregate's
-rows go out in order), hands them to the connector, and records delivered / failed (exponential
-backoff with jitter) / dead. Claims are leases: a relay killed mid-batch loses nothing, its rows
-come due again when the lease runs out. On PostgreSQL claims use FOR UPDATE SKIP LOCKED, so
-several relays can run; on SQLite the write lock serialises them."""
+"""The outbox relay: claims due rows (the oldest undelivered row of each aggregate, so one
+aggregate's rows go out in order and a later row waits while an earlier one is failed or dead),
+hands them to the connector, and records delivered / failed (a backoff schedule of seconds, then
+minutes, then hours, with jitter, spanning CRM_RELAY_RETRY_HOURS) / dead. Claims are leases: a
+relay killed mid-batch loses nothing. On PostgreSQL claims use FOR UPDATE SKIP LOCKED, so several
+relays can run; on SQLite the write lock serialises them."""
 import logging
 import random
 import threading
@@ -78,15 +79,35 @@ def poll() -> int:
     return total
 
 
+def nominal_wait(attempts: int, base: float, cap: float) -> float:
+    """The schedule: base * 2^(attempts-1) seconds, capped (2 s, 4 s, ... 34 min, then hourly)."""
+    return min(cap, base * 2 ** min(64, max(0, attempts - 1)))
+
+
 def backoff_seconds(attempts: int, base: float, cap: float) -> float:
-    """Full jitter: a random wait up to base * 2^(attempts-1), capped."""
-    return random.uniform(0, 1) * min(cap, base * 2 ** max(0, attempts - 1)) + base / 2
+    """Equal jitter: a random wait between half the scheduled one and all of it, so relays
+    spread out yet every row keeps at least half its schedule."""
+    wait = nominal_wait(attempts, base, cap)
+    return wait / 2 + random.uniform(0, wait / 2)
+
+
+def attempts_allowed(config) -> int:
+    """How many failed attempts make a row dead: CRM_RELAY_MAX_ATTEMPTS when set, else the
+    fewest whose shortest (jittered) waits add up to CRM_RELAY_RETRY_HOURS."""
+    if config.get("CRM_RELAY_MAX_ATTEMPTS"):
+        return config["CRM_RELAY_MAX_ATTEMPTS"]
+    base, cap = config["CRM_RELAY_BACKOFF_BASE"], config["CRM_RELAY_BACKOFF_MAX"]
+    span, waited, attempts = config["CRM_RELAY_RETRY_HOURS"] * 3600, 0.0, 0
+    while waited < span:
+        attempts += 1
+        waited += nominal_wait(attempts, base, cap) / 2
+    return attempts + 1  # the attempt made once the last wait is over
 
 
 def _due_heads(now, limit: int):
-    earlier = aliased(OutboxRow)
+    earlier = aliased(OutboxRow)  # any undelivered earlier row (failed, dead too) holds it back
     blocked = exists().where(earlier.aggregate == OutboxRow.aggregate, earlier.id < OutboxRow.id,
-                             earlier.status.in_(OPEN_STATES))
+                             earlier.status != "delivered")
     query = select(OutboxRow).where(OutboxRow.status.in_(OPEN_STATES), ~blocked,
                                     or_(OutboxRow.leased_until.is_(None),
                                         OutboxRow.leased_until < now),
@@ -97,7 +118,7 @@ def _due_heads(now, limit: int):
 
 @transactional
 def claim(me: str, limit: int = 50) -> list[Claimed]:
-    """Lease up to `limit` due rows, at most one per aggregate (the oldest open one)."""
+    """Lease up to `limit` due rows, at most one per aggregate (the oldest undelivered one)."""
     now = utcnow()
     rows = db.session.scalars(_due_heads(now, limit)).all()
     for row in rows:
@@ -157,7 +178,7 @@ def _record_failure(row: Claimed, error: str, retryable: bool) -> str:
     config = current_app.config
     found.attempts = row.attempts + 1
     found.last_error = error[:2000]
-    if not retryable or found.attempts >= config["CRM_RELAY_MAX_ATTEMPTS"]:
+    if not retryable or found.attempts >= attempts_allowed(config):
         found.status = "dead"
     else:
         found.status = "failed"
@@ -191,28 +212,60 @@ def _due_now() -> int:
 def retry(row_id: int, actor=None) -> bool:
     """Make a failed or dead row due now, its attempts reset (staff, or the command line
     when `actor` is None). False when the row is not failed or dead."""
+    revived = _revive(OutboxRow.id == row_id, OutboxRow.status.in_(("failed", "dead")), actor=actor)
+    if revived:
+        emit("crm.outbox_retried", actor_id=actor.id if actor else None, row_id=row_id)
+    return bool(revived)
+
+
+@transactional
+def retry_dead(actor=None) -> int:
+    """Make every dead row due now, attempts reset, in one statement (after an outage that
+    outlasted the schedule, or a fixed connector setting); returns how many."""
+    revived = _revive(OutboxRow.status == "dead", actor=actor)
+    if revived:
+        emit("crm.outbox_retried", actor_id=actor.id if actor else None, dead=revived)
+    return revived
+
+
+def _revive(*where, actor) -> int:
     if actor is not None:
         ensure(can_manage_crm, actor)
-    result = db.session.execute(
-        update(OutboxRow).where(OutboxRow.id == row_id, OutboxRow.status.in_(("failed", "dead")))
+    return db.session.execute(
+        update(OutboxRow).where(*where)
         .values(status="pending", attempts=0, next_attempt_at=utcnow(), leased_by=None,
-                leased_until=None))
-    if result.rowcount:
-        emit("crm.outbox_retried", actor_id=actor.id if actor else None, row_id=row_id)
-    return bool(result.rowcount)
+                leased_until=None)).rowcount or 0
 
 
-def loop(interval: float = 1.0, stop: threading.Event | None = None) -> None:
-    stop = stop or threading.Event()
+def pause_after(failures: int, interval: float, cap: float = 60.0) -> float:
+    """The loop's wait: its interval, doubling per pass failed in a row, up to `cap`."""
+    return interval if failures == 0 else min(cap, interval * 2 ** min(failures, 30))
+
+
+def loop(interval: float = 1.0, stop: threading.Event | None = None,
+         now_too: bool = False) -> None:
+    """Relay and poll until `stop`; a database or CRM error is logged and the pass tried again
+    after a growing pause, never the end of the loop."""
+    stop, failures = stop or threading.Event(), 0
     while not stop.is_set():
         try:
-            run_once()
+            run_once(now_too=now_too)
             poll()
-        except Exception:  # noqa: BLE001 - keep relaying after a database hiccup
-            log.exception("relay pass failed")
-            db.session.rollback()
+            failures, now_too = 0, False
+        except Exception:  # noqa: BLE001 - keep relaying after a database or CRM hiccup
+            failures += 1
+            log.exception("relay pass failed (%d in a row); next in %.1f s", failures,
+                          pause_after(failures, interval))
+        _end_session()
+        stop.wait(pause_after(failures, interval))
+
+
+def _end_session() -> None:
+    try:
+        db.session.rollback()
         db.session.remove()
-        stop.wait(interval)
+    except Exception:  # noqa: BLE001 - a dead connection; the pool replaces it next pass
+        log.exception("closing the relay's session failed")
 
 
 def start_thread(app, interval: float = 1.0) -> threading.Event:

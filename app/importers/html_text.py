@@ -1,10 +1,16 @@
 """Stack Exchange bodies are HTML: a linear, tag-by-tag pass that turns it into Markdown-ish text
-(the source an edit starts from, and what search reads), and the page-ready sanitised HTML."""
+(the source an edit starts from, and what search reads), and the page-ready sanitised HTML; a
+body past the community's length limit is cut, with a note."""
 import html
 import re
 
-from community.markdown import sanitize
+from community.markdown import render, sanitize
 
+# A body's HTML is read this many characters per character of the limit, at most: markup never
+# comes near it, and a 50 MB body costs no more than one at the limit.
+RAW_PER_CHAR = 8
+_CUT_NOTE = ("\n\n---\n\n*This post was cut to {limit:,} characters when it was imported; "
+             "the original had {length:,} characters of HTML.*")
 # A tag is at most this long; anything longer is text (linear on "<<<<" and unclosed tags).
 _TAG = re.compile(r"<[^<>]{0,2000}>")
 _FENCE_OPEN = re.compile(r"<pre\b[^<>]{0,200}>\s*<code\b[^<>]{0,200}>", re.I)
@@ -54,3 +60,23 @@ def to_html(body: str) -> str:
     <h1>/<h2>, as they do for Markdown rendered here."""
     shifted = _HEADING.sub(lambda m: f"<{m.group(1)}h{min(6, int(m.group(2)) + 2)}", body or "")
     return sanitize(shifted)
+
+
+def cut_body(raw: str, limit: int | None) -> tuple[str, str, int | None]:
+    """(text, html, original length or None): the body as the source gave it when its text is
+    within `limit`; else its text cut at a paragraph or a space, a note added, rendered and
+    sanitised as a post written here would be."""
+    head = raw if limit is None else raw[:limit * RAW_PER_CHAR]
+    text = to_text(head)
+    if limit is None or (len(head) == len(raw) and len(text) <= limit):
+        return text, to_html(raw), None
+    note = _CUT_NOTE.format(limit=limit, length=len(raw))
+    room = max(0, limit - len(note) - 4)
+    text = text[:room]
+    edge = text.rfind("\n\n", max(0, room - 2000))  # a paragraph's end, else a space
+    edge = edge if edge > 0 else text.rfind(" ", max(0, room - 200))
+    text = text[:edge] if edge > 0 else text
+    if text.count("```") % 2:
+        text += "\n```"  # close a code block the cut left open
+    text = text.rstrip() + note
+    return text, render(text), len(raw)

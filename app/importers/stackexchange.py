@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from flask import current_app
 from slugify import slugify
 
 from app.importers import reading
@@ -86,7 +87,7 @@ def _import_users(run: ImportRun, directory: Path, batch: int) -> dict[str, str]
 
 def _import_posts(run: ImportRun, path: Path, kind: str, names: dict, batch: int,
                   progress, parallel: bool) -> None:
-    args = (path, kind, names, batch)
+    args = (path, kind, names, batch, current_app.config["BODY_MAX_LENGTH"])
     source = in_child(reading.post_batches, *args) if parallel else reading.post_batches(*args)
     for rows, skipped, read in source:
         for reason, count in skipped.items():

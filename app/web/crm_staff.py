@@ -25,8 +25,9 @@ def crm_outbox():
     status = request.args.get("status") if request.args.get("status") in STATUSES else None
     counts = dict(db.session.execute(select(OutboxRow.status, func.count(OutboxRow.id))
                                      .group_by(OutboxRow.status)).all())
-    return render_template("crm/outbox.html", rows=outbox.rows(status, 100), status=status,
-                           counts=counts, statuses=STATUSES)
+    rows = outbox.rows(status, 100)
+    return render_template("crm/outbox.html", rows=rows, status=status, counts=counts,
+                           statuses=STATUSES, waiting=outbox.waiting_on(rows))
 
 
 @bp.post("/staff/crm/outbox/<int:row_id>/retry")
@@ -37,6 +38,14 @@ def crm_retry(row_id):
     else:
         flash(f"Row {row_id} is not failed or dead; nothing to retry.", "error")
     return redirect(url_for("web.crm_outbox", status=request.form.get("status") or None))
+
+
+@bp.post("/staff/crm/outbox/retry-dead")
+@login_required
+def crm_retry_dead():
+    revived = relay.retry_dead(actor=current_user)
+    flash(f"{revived} dead rows will be delivered again.", "success")
+    return redirect(url_for("web.crm_outbox"))
 
 
 @bp.get("/staff/crm/contacts/<int:user_id>")

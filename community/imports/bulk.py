@@ -1,9 +1,10 @@
 """Bulk writes for imports, inside the caller's transaction: ids allocated up front (so rows can
 name each other without a second pass), then one executemany on SQLite or one COPY on
 PostgreSQL (where executemany of 100k rows spent most of its time parsing SQL and waiting)."""
+import json
 from datetime import timezone
 
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import JSON, func, insert, select, text
 
 from core.database import db
 
@@ -52,8 +53,10 @@ def insert_rows(table, rows: list[dict]) -> None:
         db.session.execute(insert(table), rows)
         return
     columns = _defaults(table, rows)
+    as_json = {c for c in columns if isinstance(table.c[c].type, JSON)}  # COPY takes JSON text
     raw = db.session.connection().connection.driver_connection
     names = ", ".join(f'"{c}"' for c in columns)
     with raw.cursor() as cursor, cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
         for row in rows:
-            copy.write_row([_plain(row[c]) for c in columns])
+            copy.write_row([json.dumps(row[c]) if c in as_json else _plain(row[c])
+                            for c in columns])

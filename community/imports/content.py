@@ -6,7 +6,7 @@ from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from community import events
+from community import events, knowledge
 from community.imports.bulk import allocate_ids, insert_rows
 from community.imports.people import author_ids
 from community.imports.run import ImportRun, LinkRow, PostRow, record_sources
@@ -103,7 +103,7 @@ def _import_questions(run: ImportRun, rows: list[PostRow]) -> list[int]:
     post_ids = allocate_ids(POSTS, len(fresh))
     insert_rows(THREADS, [_thread_values(run, *values, now)
                           for values in zip(fresh, authors, thread_ids, post_ids)])
-    _insert_posts(fresh, post_ids, thread_ids, authors, [False] * len(fresh), tags, now)
+    _insert_posts(run, fresh, post_ids, thread_ids, authors, [False] * len(fresh), tags, now)
     _tag_ids(run, {t for names in tags for t in names})
     insert_rows(thread_tags, [{"thread_id": t, "tag_id": run.tag_ids[n]}
                               for t, names in zip(thread_ids, tags) for n in names])
@@ -118,7 +118,10 @@ def _import_questions(run: ImportRun, rows: list[PostRow]) -> list[int]:
     return thread_ids
 
 
-def _insert_posts(rows, post_ids, thread_ids, authors, accepted, tags, now) -> None:
+def _insert_posts(run, rows, post_ids, thread_ids, authors, accepted, tags, now) -> None:
+    cut = sum(1 for row in rows if row.cut_from)
+    if cut:
+        run.counts["posts cut to the body limit (a note says so)"] += cut
     insert_rows(POSTS, [
         {"id": p, "thread_id": t, "author_id": a, "kind": row.kind, "body": row.body,
          "body_html": row.body_html, "score": _clamp(row.score), "is_accepted": ok,
@@ -147,13 +150,15 @@ def _import_answers(run: ImportRun, rows: list[PostRow]) -> set[int]:
     thread_ids = [run.threads[row.parent_id] for row in fresh]
     accepted = [run.accepts.get(row.external_id) == row.parent_id for row in fresh]
     post_ids = allocate_ids(POSTS, len(fresh))
-    _insert_posts(fresh, post_ids, thread_ids, authors, accepted, [[]] * len(fresh), now)
+    _insert_posts(run, fresh, post_ids, thread_ids, authors, accepted, [[]] * len(fresh), now)
     record_sources(run, "post", [(r.external_id, p) for r, p in zip(fresh, post_ids)])
     solved = [{"b_id": t, "b_post": p} for t, p, ok in zip(thread_ids, post_ids, accepted) if ok]
     if solved:
         db.session.execute(update(THREADS).where(THREADS.c.id == bindparam("b_id"))
                            .values(accepted_answer_id=bindparam("b_post"), status="solved"),
                            solved)
+        run.counts["knowledge items"] += knowledge.publish_imported(
+            [(s["b_id"], s["b_post"]) for s in solved])
     for row, ok in zip(fresh, accepted):
         if ok:
             run.accepts.pop(row.external_id)

@@ -51,6 +51,7 @@ class PostRow:
     view_count: int = 0
     accepted_id: str | None = None
     parent_id: str | None = None
+    cut_from: int | None = None     # the body's original length when it was cut to the limit
 
 
 @dataclass

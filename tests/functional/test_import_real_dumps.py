@@ -4,7 +4,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.importers.stackexchange import import_dump
-from community.models import Category, Post, Thread, ThreadLink, User
+from community.models import Category, KnowledgeItem, Post, Thread, ThreadLink, User
 from core.database import db
 from reputation.models import ReputationEvent
 from tests.conftest import shared_path
@@ -28,6 +28,9 @@ def test_real_dump_imports_with_the_published_figures(app, name):
     assert _in(category.id, Post.kind == "question") == questions
     assert _in(category.id, Post.kind == "answer") == answers
     assert _in(category.id, Post.is_accepted.is_(True)) == accepted
+    # Every solved thread has its knowledge item, as a thread solved here would.
+    assert db.session.scalar(select(func.count()).select_from(KnowledgeItem).where(
+        KnowledgeItem.category_id == category.id)) == accepted == result.counts["knowledge items"]
     assert db.session.scalar(select(func.count()).select_from(ThreadLink)) == duplicates
     # Only tag wikis and their excerpts (PostTypeId 4 and 5, and 7 on beer) are left out.
     assert all(k.startswith("skipped: other post types") or k.startswith("skipped: duplicate")

@@ -16,6 +16,7 @@ class Receiver:
     def __init__(self, secret: str, hang_seconds: float = 1.0):
         self.secret, self.hang_seconds = secret, hang_seconds
         self.faults: list[str] = []   # consumed one per request: "500", "hang", "drop", "garbage"
+        self.down = False  # while True every request is answered 503 (a CRM outage)
         self.attempts: list[dict] = []  # every request: id, type, verified
         self.effects: dict[str, dict] = {}  # webhook-id → the event, processed once
         self.lock = threading.Lock()
@@ -64,6 +65,8 @@ class Receiver:
                                               "idempotency_key": self.headers.get("Idempotency-Key")})
                 if not ok:
                     return self._reply(401, b"")
+                if receiver.down:
+                    return self._reply(503, b"down for maintenance")
                 if fault == "500":
                     return self._reply(500, b"boom")
                 if fault == "drop":

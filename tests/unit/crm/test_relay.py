@@ -1,6 +1,6 @@
-"""The relay: in order per aggregate, exponential backoff with jitter, dead letters after the
-configured attempts, staff retry, `crm sync --now`, and several relays never delivering one
-row twice (FOR UPDATE SKIP LOCKED on PostgreSQL)."""
+"""The relay: in order per aggregate (a later row waits for a failed or dead earlier one), a
+backoff schedule with jitter spanning the configured hours, dead letters, staff retry, `crm sync
+--now`, and several relays never delivering one row twice (FOR UPDATE SKIP LOCKED on PostgreSQL)."""
 import random
 import threading
 from datetime import timedelta
@@ -76,11 +76,11 @@ def test_backoff_grows_exponentially_with_jitter(app):
     base, cap = 2.0, 3600.0
     waits = [[relay.backoff_seconds(n, base, cap) for _ in range(50)] for n in range(1, 8)]
     for n, samples in enumerate(waits, start=1):
-        assert all(base / 2 <= w <= base * 2 ** (n - 1) + base / 2 for w in samples)
+        assert all(base * 2 ** (n - 1) / 2 <= w <= base * 2 ** (n - 1) for w in samples)
         assert len(set(samples)) > 40  # jittered, not one fixed delay
     assert [max(s) for s in waits] == sorted(max(s) for s in waits)
     assert max(waits[-1]) > 20 * max(waits[0])
-    assert relay.backoff_seconds(40, base, cap) <= cap + base / 2
+    assert cap / 2 <= relay.backoff_seconds(40, base, cap) <= cap
 
 
 def test_a_failed_row_waits_out_its_backoff(app, echo):
@@ -94,7 +94,7 @@ def test_a_failed_row_waits_out_its_backoff(app, echo):
     assert relay.run_once() == {}  # not due yet
 
 
-def test_dead_letter_after_the_configured_attempts_then_staff_retry(app, echo):
+def test_dead_letter_after_the_configured_attempts_holds_its_aggregate_until_retried(app, echo):
     app.config["CRM_RELAY_MAX_ATTEMPTS"] = 3
     dead_id, later_id = _enqueue(("a:1", 1), ("a:1", 2))
     echo.failing["a:1"] = True
@@ -104,12 +104,27 @@ def test_dead_letter_after_the_configured_attempts_then_staff_retry(app, echo):
     assert (row.status, row.attempts) == ("dead", 3)
     del echo.failing["a:1"]
     relay.run_once(now_too=True)
-    assert _row(later_id).status == "delivered"  # a dead row sets its aggregate free
+    assert _row(later_id).status == "pending"  # never before, nor without, its predecessor
+    assert echo.seen == []
     assert relay.retry(dead_id) is True
     assert (_row(dead_id).status, _row(dead_id).attempts) == ("pending", 0)
     relay.run_once()
-    assert _row(dead_id).status == "delivered"
+    assert (_row(dead_id).status, _row(later_id).status) == ("delivered", "delivered")
+    assert echo.seen == [("a:1", 1), ("a:1", 2)]
     assert relay.retry(dead_id) is False  # delivered rows are not retried
+
+
+def test_the_schedule_spans_the_configured_hours_whatever_the_jitter(app):
+    config = dict(app.config, CRM_RELAY_MAX_ATTEMPTS=None)
+    base, cap = config["CRM_RELAY_BACKOFF_BASE"], config["CRM_RELAY_BACKOFF_MAX"]
+    for hours in (24, 72):
+        config["CRM_RELAY_RETRY_HOURS"] = hours
+        allowed = relay.attempts_allowed(config)
+        shortest = sum(relay.nominal_wait(n, base, cap) / 2 for n in range(1, allowed))
+        assert shortest >= hours * 3600
+    waits = [relay.nominal_wait(n, base, cap) for n in range(1, 20)]
+    assert waits[0] < 60 <= waits[6] < 3600 <= waits[-1]  # seconds, then minutes, then hours
+    assert relay.attempts_allowed(dict(config, CRM_RELAY_MAX_ATTEMPTS=3)) == 3
 
 
 def test_a_non_retryable_failure_dead_letters_at_once(app, echo):
