@@ -104,7 +104,7 @@ def attempts_allowed(config) -> int:
     return attempts + 1  # the attempt made once the last wait is over
 
 
-def _due_heads(now, limit: int):
+def _due_heads(now, limit: int, lock: bool = True):
     earlier = aliased(OutboxRow)  # any undelivered earlier row (failed, dead too) holds it back
     blocked = exists().where(earlier.aggregate == OutboxRow.aggregate, earlier.id < OutboxRow.id,
                              earlier.status != "delivered")
@@ -112,8 +112,15 @@ def _due_heads(now, limit: int):
                                     or_(OutboxRow.leased_until.is_(None),
                                         OutboxRow.leased_until < now),
                                     OutboxRow.next_attempt_at <= now)
-    return (query.order_by(OutboxRow.id).limit(limit)
-            .with_for_update(skip_locked=True, of=OutboxRow))
+    query = query.order_by(OutboxRow.id).limit(limit)
+    return query.with_for_update(skip_locked=True, of=OutboxRow) if lock else query
+
+
+def anything_due() -> bool:
+    """Whether a row waits to be sent: a plain read, so an idle relay commits nothing."""
+    due = db.session.execute(_due_heads(utcnow(), 1, lock=False)).first() is not None
+    db.session.rollback()
+    return due
 
 
 @transactional
@@ -195,7 +202,7 @@ def run_once(limit: int | None = None, now_too: bool = False) -> dict[str, int]:
     if now_too:
         _due_now()
     me, counts, connector = runner_id(), {}, get_connector()
-    while batch := claim(me, limit):
+    while anything_due() and (batch := claim(me, limit)):
         for row in batch:
             status = deliver(row, connector)
             counts[status] = counts.get(status, 0) + 1
