@@ -12,7 +12,7 @@ def init_app(app) -> None:
     from app.web import crm_staff, knowledge  # noqa: F401
     from app.web import cases  # noqa: F401
     from app.web import search  # noqa: F401
-    from app.web import moderation  # noqa: F401
+    from app.web import moderation, site_admin  # noqa: F401
     app.register_blueprint(bp)
     page_cache.connect()
 

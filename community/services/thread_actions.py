@@ -4,7 +4,7 @@ audit row and emits an event."""
 from sqlalchemy import delete, select, update
 
 from community import events
-from community.models import Case, Post, Thread, ThreadLink, utcnow
+from community.models import Case, KnowledgeItem, Post, Thread, ThreadLink, utcnow
 from community.policies import can_close, ensure, is_live, is_moderator
 from community.services.audit import clean_reason, record
 from community.services.loading import get_category, get_thread, touch, visible_thread
@@ -69,6 +69,9 @@ def move_thread(actor, thread_id, category) -> Thread:
     old = thread.category_id
     if target.id != old:
         thread.category_id = target.id
+        db.session.execute(update(KnowledgeItem).where(KnowledgeItem.thread_id == thread.id)
+                           .values(category_id=target.id)
+                           .execution_options(synchronize_session=False))
         if not thread.is_deleted:
             bump_category(old, -1)
             bump_category(target.id, +1)
