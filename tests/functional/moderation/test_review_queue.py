@@ -119,3 +119,19 @@ def test_member_gets_403_on_review_page(web):
     factories.user(username="plainmember")
     web.login("plainmember")
     assert web.get("/review").status_code == 403
+
+
+def test_helpful_flags_earn_the_helpful_flagger_badge(app):
+    from community.services import moderation, review
+    from core import consumers
+    from reputation.badges import badges_of
+    app.config["FLAG_HIDE_THRESHOLD"] = 100
+    flagger, moderator = factories.user(), factories.user("moderator")
+    thread = factories.thread()
+    for _ in range(10):
+        post = factories.answer(thread)
+        moderation.flag_post(flagger, post.id, "spam")
+        item_id = db.session.scalar(select(ReviewItem.id).where(ReviewItem.post_id == post.id))
+        review.resolve(moderator, item_id, "hide", "spam")
+    consumers.run_until_caught_up("badges")
+    assert "helpful-flagger" in {b.slug for b, _ in badges_of(flagger.id)}
