@@ -82,6 +82,8 @@ def _reputation_settings(preset: str) -> dict:
         raise ValueError(f"REPUTATION_PRESET must be one of {', '.join(PRIVILEGE_PRESETS)}")
     return {
         "REPUTATION_PRIVILEGES": dict(PRIVILEGE_PRESETS[preset]),
+        # The presets an administrator may pick on /staff/settings (kept in the database).
+        "REPUTATION_PRESETS": {name: dict(numbers) for name, numbers in PRIVILEGE_PRESETS.items()},
         # (threshold, name), lowest first: the name shown beside the author of every post.
         "REPUTATION_RANKS": [(1, "Newcomer"), (50, "Contributor"), (200, "Regular"),
                              (1000, "Expert"), (5000, "Guru")],

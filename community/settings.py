@@ -6,7 +6,9 @@ from sqlalchemy import select
 from community.models import SiteSetting
 from core.database import db
 
-# name → (kind, lowest, highest); all whole numbers.
+# name → (lowest, highest) for whole numbers; REPUTATION_PRESET is a preset's name (or "",
+# the configured privileges).
+PRESET = "REPUTATION_PRESET"
 SETTINGS = {
     "HOLD_FIRST_POSTS": (0, 100),
     "FLAG_HIDE_THRESHOLD": (1, 100),
@@ -42,5 +44,10 @@ def setting(name: str) -> int:
     return int(current_app.config[name])
 
 
-def all_settings() -> dict[str, int]:
-    return {name: setting(name) for name in SETTINGS}
+def preset() -> str:
+    """The preset an administrator chose, else the configured one."""
+    return stored().get(PRESET) or current_app.config.get(PRESET, "small")
+
+
+def all_settings() -> dict:
+    return {**{name: setting(name) for name in SETTINGS}, PRESET: preset()}

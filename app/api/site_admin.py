@@ -54,6 +54,7 @@ class Settings(TypedDict):
     NEW_MEMBER_REPUTATION: int
     NEW_MEMBER_MAX_LINKS: int
     NEW_MEMBER_POSTS_PER_DAY: int
+    REPUTATION_PRESET: str
 
 
 class SettingsEdit(Body):
@@ -64,6 +65,7 @@ class SettingsEdit(Body):
     NEW_MEMBER_REPUTATION: StrictInt = None
     NEW_MEMBER_MAX_LINKS: StrictInt = None
     NEW_MEMBER_POSTS_PER_DAY: StrictInt = None
+    REPUTATION_PRESET: Literal["small", "mature"] = None
 
 
 def _word(w) -> WatchedWordOut:

@@ -1,6 +1,6 @@
 """Administrators' pages: watched words, categories (rename, reorder, retire) and the
 moderation settings. Each form posts to one service and comes back with what happened."""
-from flask import flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from app.web import bp
@@ -9,7 +9,7 @@ from community import queries
 from community.models import WATCH_ACTIONS
 from community.policies import can_manage_categories, can_manage_site, ensure
 from community.services import site_admin
-from community.settings import SETTINGS, all_settings
+from community.settings import PRESET, SETTINGS, all_settings
 
 
 @bp.get("/staff/watched-words")
@@ -69,8 +69,10 @@ def delete_category(slug):
 def moderation_settings():
     ensure(can_manage_site, current_user)
     if request.method == "POST":
-        values = {name: request.form.get(name, "") for name in SETTINGS if name in request.form}
+        values = {name: request.form.get(name, "") for name in (*SETTINGS, PRESET)
+                  if name in request.form}
         return _done(lambda: site_admin.save_settings(current_user, values),
                      "The settings are saved.", url_for("web.moderation_settings"))
-    return render_template("moderation/settings.html", settings=all_settings())
+    return render_template("moderation/settings.html", settings=all_settings(),
+                           presets=list(current_app.config["REPUTATION_PRESETS"]))
 

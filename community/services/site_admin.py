@@ -2,6 +2,8 @@
 threads moved), and the moderation settings kept in the database."""
 import re
 
+from flask import current_app
+
 from sqlalchemy import delete, func, select, update
 
 from community import events
@@ -10,7 +12,7 @@ from community.models import (WATCH_ACTIONS, Category, KnowledgeItem, SiteSettin
 from community.policies import can_manage_categories, can_manage_site, ensure
 from community.services.audit import record
 from community.services.loading import get_category
-from community.settings import SETTINGS, forget
+from community.settings import PRESET, SETTINGS, forget
 from community.validation import Errors, clean_text
 from core.database import db
 from core.errors import NotFound, ValidationFailed
@@ -136,6 +138,13 @@ def save_settings(actor, values: dict) -> dict[str, int]:
     """Store the given settings (whole numbers in their ranges); unknown names are errors."""
     errors, clean = Errors(), {}
     for name, value in values.items():
+        if name == PRESET:
+            if value not in current_app.config.get("REPUTATION_PRESETS", {}):
+                errors.add(name, "is not a preset: " + ", ".join(
+                    current_app.config.get("REPUTATION_PRESETS", {})))
+            else:
+                clean[name] = value
+            continue
         if name not in SETTINGS:
             errors.add(name, "is not a moderation setting")
             continue
@@ -153,7 +162,7 @@ def save_settings(actor, values: dict) -> dict[str, int]:
 
 
 @transactional
-def _save_settings(actor, values: dict[str, int]) -> None:
+def _save_settings(actor, values: dict) -> None:
     ensure(can_manage_site, actor)
     if not values:
         return

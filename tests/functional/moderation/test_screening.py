@@ -158,3 +158,17 @@ def test_members_are_refused_admin_pages(web):
     web.login(member.username)
     for url in ("/staff/watched-words", "/staff/categories", "/staff/settings", "/staff/users"):
         assert web.get(url).status_code == 403, url
+
+
+def test_the_reputation_preset_is_chosen_on_the_settings_page(api):
+    admin = api.token_for(factories.admin().email)
+    voter = factories.reputable(factories.user(), 5)  # enough for "small" (1), not "mature" (15)
+    answer = factories.answer(factories.thread())
+    token = api.token_for(voter.email)
+    response = api.patch("/moderation-settings", admin, json={"REPUTATION_PRESET": "mature"})
+    assert response.status_code == 200 and response.json["REPUTATION_PRESET"] == "mature"
+    assert api.post(f"/posts/{answer.id}/vote", token, json={"value": 1}).status_code == 403
+    api.patch("/moderation-settings", admin, json={"REPUTATION_PRESET": "small"})
+    assert api.post(f"/posts/{answer.id}/vote", token, json={"value": 1}).status_code == 200
+    assert api.patch("/moderation-settings", admin,
+                     json={"REPUTATION_PRESET": "huge"}).status_code == 422
