@@ -90,6 +90,19 @@ class ReviewList(s.Page):
     pending: int
 
 
+class MyFlag(TypedDict):
+    id: int
+    post_id: int
+    thread_id: int
+    reason: str
+    status: Literal["pending", "helpful", "declined"]
+    created_at: s.Time
+
+
+class MyFlagList(s.Page):
+    items: list[MyFlag]
+
+
 class ThreadState(TypedDict):
     id: int
     is_locked: bool
@@ -241,3 +254,15 @@ def find_users(query: UserQuery):
     users = users[:query.size]
     return {"items": [staff_user(u) for u in users],
             "next_cursor": str(users[-1].id) if more else None}
+
+
+@operation("GET", "/me/flags", query=Paging, returns=MyFlagList, auth="required")
+def my_flags(query: Paging):
+    """The caller's own flags, newest first: pending, or found helpful or declined."""
+    flags = review.flags_of(actor(), query.size + 1, _after(query.cursor))
+    more = len(flags) > query.size
+    flags = flags[:query.size]
+    return {"items": [{"id": f.id, "post_id": f.post_id, "thread_id": thread_id,
+                       "reason": f.reason, "status": f.status, "created_at": s.iso(f.created_at)}
+                      for f, thread_id in flags],
+            "next_cursor": str(flags[-1][0].id) if more else None}

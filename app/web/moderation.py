@@ -38,6 +38,15 @@ def review_queue():
                            status=status, actions=REVIEW_ACTIONS)
 
 
+@bp.get("/me/flags")
+@login_required
+def my_flags():
+    """A member's own flags and whether a moderator found them helpful."""
+    flags = review.flags_of(current_user, 51, parse_id(request.args.get("before")))
+    return render_template("moderation/my_flags.html", flags=flags[:50],
+                           before=flags[49][0].id if len(flags) > 50 else None)
+
+
 @bp.post("/review/<int:item_id>")
 @login_required
 def resolve_review(item_id):
@@ -46,7 +55,7 @@ def resolve_review(item_id):
                  f"Done: {str(action)[:20]}.", url_for("web.review_queue"))
 
 
-@bp.get("/t/<int:thread_id>/moderate")
+@bp.get("/staff/threads/<int:thread_id>")
 @login_required
 def moderate_thread(thread_id):
     page = queries.thread_page(current_user, thread_id)
@@ -111,7 +120,7 @@ def find_users():
                            after=users[49].id if len(users) > 50 else None)
 
 
-@bp.get("/u/<int:user_id>/moderate")
+@bp.get("/staff/users/<int:user_id>")
 @login_required
 def moderate_user(user_id):
     ensure(is_moderator, current_user)
@@ -132,7 +141,7 @@ _RESTRICTIONS = {
 }
 
 
-@bp.post("/u/<int:user_id>/<any(suspension, silence):what>")
+@bp.post("/staff/users/<int:user_id>/<any(suspension, silence):what>")
 @login_required
 def restrict_user(user_id, what):
     """Suspend or silence for the chosen period, or lift it (lift=true)."""
@@ -144,7 +153,7 @@ def restrict_user(user_id, what):
                  _user_back(user_id))
 
 
-@bp.post("/u/<int:user_id>/role")
+@bp.post("/staff/users/<int:user_id>/role")
 @login_required
 def change_role(user_id):
     return _done(lambda: user_actions.change_role(current_user, user_id,
@@ -153,7 +162,7 @@ def change_role(user_id):
                  "The role is changed.", _user_back(user_id))
 
 
-@bp.post("/u/<int:user_id>/purge")
+@bp.post("/staff/users/<int:user_id>/purge")
 @login_required
 def purge_user(user_id):
     if request.form.get("confirm") != "yes":

@@ -113,6 +113,9 @@ def _resolve(actor, item_id: int, action: str, note: str) -> ReviewItem:
 
 def _apply(actor, action: str, item: ReviewItem, post: Post, thread: Thread) -> None:
     from community.services.posts import recount_answers, soft_delete, undelete
+    if action == "dismiss" and post.is_hidden:
+        raise ValidationFailed({"action": ["this post is hidden: approve it to show it, or hide "
+                                           "or delete it"]})
     if action == "approve" or action == "restore":
         if action == "restore" and post.is_deleted:
             undelete(actor, post, thread)
@@ -181,3 +184,13 @@ def _with_posts(items):
             .group_by(Flag.post_id, Flag.reason)):
         reasons[pid][reason] = count
     return [(i, *posts[i.post_id], reasons[i.post_id]) for i in items if i.post_id in posts]
+
+
+def flags_of(user, limit: int = 20, before: int | None = None) -> list[tuple[Flag, int]]:
+    """A member's own flags, newest first, with their outcome (pending, helpful, declined),
+    each with its post's thread id."""
+    query = select(Flag, Post.thread_id).join(Post, Post.id == Flag.post_id) \
+        .where(Flag.user_id == user.id)
+    if before:
+        query = query.where(Flag.id < before)
+    return [tuple(row) for row in db.session.execute(query.order_by(Flag.id.desc()).limit(limit))]

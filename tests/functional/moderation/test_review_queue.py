@@ -43,8 +43,8 @@ def test_flags_make_one_item_and_a_moderator_resolves_it(api, app, client):
     assert sorted(event.data["helpful"]) == sorted(f.id for f in flaggers)
     assert db.session.scalar(select(AuditEntry.action).where(
         AuditEntry.target_id == spam.id, AuditEntry.target_type == "post")) == "review.delete"
-    # A handled reason does not reopen the item; a new reason does.
-    assert _flag(api, api.token_for(factories.user().email), spam.id).status_code in (201, 404)
+    mine = api.get("/me/flags", api.token_for(flaggers[0].email)).json["items"]
+    assert [(f["post_id"], f["status"]) for f in mine] == [(spam.id, "helpful")]
 
 
 def test_handled_reasons_do_not_reopen_but_new_ones_do(api, app):
@@ -74,6 +74,7 @@ def test_weighted_flags_hide_a_post_until_a_moderator_restores_it(api, app, clie
         db.session.get(type(trusted), thread.author_id).email)).status_code == 200  # the author
     [item] = _queue(api, mod)["items"]
     assert item["kind"] == "auto_hidden"
+    assert api.post(f"/review/{item['id']}", mod, json={"action": "dismiss"}).status_code == 422
     assert api.post(f"/review/{item['id']}", mod, json={"action": "restore"}).status_code == 200
     assert client.get(f"/api/v1/threads/{thread.id}").status_code == 200
     assert db.session.scalar(select(Flag.status)) == "declined"
@@ -113,12 +114,17 @@ def test_the_review_page_lists_items_and_resolves_without_javascript(web, app):
     response = web.post(f"/review/{item_id}", {"action": "approve", "note": "fine"})
     assert response.status_code == 302
     assert "Nothing to review" in web.get("/review").get_data(as_text=True)
+    assert "fine" in web.get("/review?status=resolved").get_data(as_text=True)
 
 
-def test_member_gets_403_on_review_page(web):
-    factories.user(username="plainmember")
+def test_member_gets_403_on_review_page_and_sees_their_flags(web):
+    from community.services import moderation
+    member = factories.user(username="plainmember")
+    answer = factories.answer(factories.thread())
+    moderation.flag_post(member, answer.id, "spam")
     web.login("plainmember")
     assert web.get("/review").status_code == 403
+    assert "waiting for a moderator" in web.get("/me/flags").get_data(as_text=True)
 
 
 def test_helpful_flags_earn_the_helpful_flagger_badge(app):

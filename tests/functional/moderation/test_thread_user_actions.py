@@ -197,14 +197,14 @@ def test_staff_pages_work_without_javascript(web, app):
     thread = factories.thread(title="A thread moderated through pages")
     factories.user("moderator", username="pagemod")
     web.login("pagemod")
-    assert web.get(f"/t/{thread.id}/moderate").status_code == 200
+    assert web.get(f"/staff/threads/{thread.id}").status_code == 200
     assert web.post(f"/t/{thread.id}/lock", {"locked": "true", "reason": "test"}).status_code == 302
     assert "Locked" in web.get(f"/t/{thread.id}/{thread.slug}").get_data(as_text=True)
     assert "pagemember" in web.get("/staff/users?q=pagem").get_data(as_text=True)
-    assert web.get(f"/u/{member.id}/moderate").status_code == 200
-    assert web.post(f"/u/{member.id}/silence", {"days": "7", "reason": "calm"}).status_code == 302
+    assert web.get(f"/staff/users/{member.id}").status_code == 200
+    assert web.post(f"/staff/users/{member.id}/silence", {"days": "7", "reason": "calm"}).status_code == 302
     db.session.refresh(member)
     assert member.is_silenced
-    assert web.post(f"/u/{member.id}/purge", {"reason": "spam"}).status_code == 302
+    assert web.post(f"/staff/users/{member.id}/purge", {"reason": "spam"}).status_code == 302
     db.session.refresh(member)
     assert not member.is_suspended  # not confirmed: nothing happened
