@@ -141,3 +141,24 @@ def test_helpful_flags_earn_the_helpful_flagger_badge(app):
         review.resolve(moderator, item_id, "hide", "spam")
     consumers.run_until_caught_up("badges")
     assert "helpful-flagger" in {b.slug for b, _ in badges_of(flagger.id)}
+
+
+def test_the_review_page_query_count_does_not_grow_with_items(web, app, count_queries):
+    from community.services import moderation
+    app.config["FLAG_HIDE_THRESHOLD"] = 100
+    factories.user("moderator", username="countmod")
+    thread = factories.thread()
+    web.login("countmod")
+    counts = []
+    for total in (2, 12):
+        while _items() < total:
+            moderation.flag_post(factories.user(), factories.answer(thread).id, "spam")
+        web.get("/review")
+        with count_queries() as counter:
+            assert web.get("/review").status_code == 200
+        counts.append(counter.count)
+    assert counts[0] == counts[1], counts
+
+
+def _items() -> int:
+    return len(db.session.scalars(select(ReviewItem.id)).all())
