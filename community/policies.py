@@ -326,10 +326,13 @@ PRIVILEGES = {"vote_up": "Voting up", "vote_down": "Voting down", "flag": "Flagg
 
 def privilege_threshold(name: str) -> int:
     """The configured number, unless an administrator chose a preset on /staff/settings."""
-    from community.settings import stored
-    preset = current_app.config.get("REPUTATION_PRESETS", {}).get(
-        stored().get("REPUTATION_PRESET"))
-    return (preset or current_app.config["REPUTATION_PRIVILEGES"])[name]
+    presets = current_app.config.get("REPUTATION_PRESETS")
+    if presets:
+        from community.settings import stored
+        chosen = presets.get(stored().get("REPUTATION_PRESET"))
+        if chosen:
+            return chosen[name]
+    return current_app.config["REPUTATION_PRIVILEGES"][name]
 
 
 def privilege(user, name: str) -> Decision:

@@ -2,7 +2,7 @@
 (suspension, silence, role, finding users) for staff (../shared/API.md, Moderation)."""
 from typing import Literal
 
-from pydantic import Field, StrictBool, StrictInt
+from pydantic import Field, StrictBool
 from typing_extensions import TypedDict
 
 from app.api import serializers as s
@@ -16,8 +16,8 @@ from core.database import parse_id
 from core.errors import BadRequest
 
 Reason = text(1, 500, description="Why, for the audit log (one line, at most 500 characters).")
-Until = Field(None, description="When it ends: an ISO 8601 time, a number of days, or null "
-                                "(until lifted).")
+Until = Field(None, description="When it ends: an ISO 8601 time (UTC unless a zone is given), "
+                                "or null (until lifted).")
 
 
 class ReviewAction(Body):
@@ -53,7 +53,7 @@ class MergeRequest(Body):
 class Restriction(Body):
     """Suspend or silence a member until a time (or for a number of days), with the reason."""
 
-    until: text(1, 40) | StrictInt | None = Until
+    until: text(1, 40) = Until
     reason: Reason
 
 

@@ -1,6 +1,6 @@
 """API: watched words, category changes and retirement, and the moderation settings
 (administrators; ../shared/API.md, Moderation)."""
-from typing import Literal
+from typing import Annotated, Literal
 
 from flask import url_for
 from pydantic import Field, StrictInt
@@ -12,7 +12,7 @@ from app.api.registry import created, operation
 from app.api.schemas import Body, Query, QueryText, text
 from community.models import WATCH_ACTIONS
 from community.services import site_admin
-from community.settings import all_settings
+from community.settings import SETTINGS, all_settings
 from community.policies import can_manage_site, ensure
 
 
@@ -41,7 +41,7 @@ class CategoryEdit(Body):
 
     name: text(2, 80) = None
     description: text(0, 2000) = None
-    position: StrictInt = None
+    position: Annotated[StrictInt, Field(ge=-100000, le=100000)] = None
 
 
 class MoveTo(Query):
@@ -57,14 +57,19 @@ class Settings(TypedDict):
     REPUTATION_PRESET: str
 
 
+def _Setting(name: str):  # noqa: N802  (a type)
+    low, high = SETTINGS[name]
+    return Annotated[StrictInt, Field(ge=low, le=high)]
+
+
 class SettingsEdit(Body):
     """Any of the moderation settings; what is not sent keeps its value."""
 
-    HOLD_FIRST_POSTS: StrictInt = None
-    FLAG_HIDE_THRESHOLD: StrictInt = None
-    NEW_MEMBER_REPUTATION: StrictInt = None
-    NEW_MEMBER_MAX_LINKS: StrictInt = None
-    NEW_MEMBER_POSTS_PER_DAY: StrictInt = None
+    HOLD_FIRST_POSTS: _Setting("HOLD_FIRST_POSTS") = None
+    FLAG_HIDE_THRESHOLD: _Setting("FLAG_HIDE_THRESHOLD") = None
+    NEW_MEMBER_REPUTATION: _Setting("NEW_MEMBER_REPUTATION") = None
+    NEW_MEMBER_MAX_LINKS: _Setting("NEW_MEMBER_MAX_LINKS") = None
+    NEW_MEMBER_POSTS_PER_DAY: _Setting("NEW_MEMBER_POSTS_PER_DAY") = None
     REPUTATION_PRESET: Literal["small", "mature"] = None
 
 
@@ -87,10 +92,10 @@ def add_watched_word(body: NewWatchedWord):
     return created(_word(word), url_for("api.list_watched_words"))
 
 
-@operation("DELETE", "/watched-words/<int:word_id>", auth="required", errors=(403, 404))
-def remove_watched_word(word_id: int):
+@operation("DELETE", "/watched-words/<int:item_id>", auth="required", errors=(403, 404))
+def remove_watched_word(item_id: int):
     """Stop watching a word (administrators)."""
-    site_admin.remove_watched_word(actor(), word_id)
+    site_admin.remove_watched_word(actor(), item_id)
 
 
 @operation("PATCH", "/categories/<slug>", body=CategoryEdit, returns=s.Category,

@@ -11,7 +11,7 @@ from community.models import (WATCH_ACTIONS, Category, KnowledgeItem, SiteSettin
                               WatchedWord)
 from community.policies import can_manage_categories, can_manage_site, ensure
 from community.services.audit import record
-from community.services.loading import get_category
+from community.services.loading import _as_id, get_category
 from community.settings import PRESET, SETTINGS, forget
 from community.validation import Errors, clean_text
 from core.database import db
@@ -51,7 +51,7 @@ def _add_word(actor, word, action, replacement) -> WatchedWord:
 @transactional
 def remove_watched_word(actor, word_id) -> None:
     ensure(can_manage_site, actor)
-    row = db.session.get(WatchedWord, word_id) if isinstance(word_id, int) else None
+    row = db.session.get(WatchedWord, _as_id(word_id, "watched word"))
     if row is None:
         raise NotFound(f"No watched word {word_id}.")
     record(actor, "watched_word.removed", row, "", word=row.word, watch=row.action)

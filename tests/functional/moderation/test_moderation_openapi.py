@@ -32,7 +32,7 @@ def test_moderation_responses_match_the_document(document, api):  # noqa: F811
               "POST", f"{V1}/threads/{{thread_id}}/{path}", 200)
     for path in ("suspension", "silence"):
         check(document, api.post(f"/users/{member.id}/{path}", mod,
-                                 json={"until": 2, "reason": "r"}),
+                                 json={"until": "2099-01-01", "reason": "r"}),
               "POST", f"{V1}/users/{{user_id}}/{path}", 200)
         check(document, api.delete(f"/users/{member.id}/{path}", mod),
               "DELETE", f"{V1}/users/{{user_id}}/{path}", 204)
@@ -45,7 +45,7 @@ def test_moderation_responses_match_the_document(document, api):  # noqa: F811
                  "POST", f"{V1}/watched-words", 201)
     check(document, api.get("/watched-words", admin), "GET", f"{V1}/watched-words", 200)
     check(document, api.delete(f"/watched-words/{made['id']}", admin),
-          "DELETE", f"{V1}/watched-words/{{word_id}}", 204)
+          "DELETE", f"{V1}/watched-words/{{item_id}}", 204)
     check(document, api.patch("/categories/docs-cat", admin, json={"position": 3}),
           "PATCH", f"{V1}/categories/{{slug}}", 200)
     check(document, api.get("/moderation-settings", admin), "GET", f"{V1}/moderation-settings", 200)

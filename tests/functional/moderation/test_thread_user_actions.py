@@ -25,9 +25,9 @@ MEMBER_CALLS = [
     ("POST", "/threads/{t}/close", {"closed": True, "reason": "off_topic"}),
     ("POST", "/threads/{t}/move", {"category": "{c}"}),
     ("POST", "/threads/{t}/merge", {"into_id": "{o}"}),
-    ("POST", "/users/{u}/suspension", {"until": 3, "reason": "x"}),
+    ("POST", "/users/{u}/suspension", {"until": "2099-01-01", "reason": "x"}),
     ("DELETE", "/users/{u}/suspension", None),
-    ("POST", "/users/{u}/silence", {"until": 3, "reason": "x"}),
+    ("POST", "/users/{u}/silence", {"until": "2099-01-01", "reason": "x"}),
     ("DELETE", "/users/{u}/silence", None),
     ("POST", "/users/{u}/purge", {"reason": "x"}),
     ("PATCH", "/users/{u}", {"role": "moderator"}),
@@ -157,7 +157,7 @@ def test_silence_makes_a_member_read_only(api, mod):
     thread = factories.thread()
     token = api.token_for(member.email)
     assert api.post(f"/users/{member.id}/silence", mod,
-                    json={"until": 7, "reason": "cool off"}).status_code == 200
+                    json={"until": "2099-01-01", "reason": "cool off"}).status_code == 200
     assert api.get(f"/threads/{thread.id}", token).status_code == 200
     assert api.post(f"/threads/{thread.id}/answers", token,
                     json={"body": "I am silenced but try"}).status_code == 403
