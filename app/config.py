@@ -82,6 +82,8 @@ def _reputation_settings(preset: str) -> dict:
         raise ValueError(f"REPUTATION_PRESET must be one of {', '.join(PRIVILEGE_PRESETS)}")
     return {
         "REPUTATION_PRIVILEGES": dict(PRIVILEGE_PRESETS[preset]),
+        # The presets an administrator may pick on /staff/settings (kept in the database).
+        "REPUTATION_PRESETS": {name: dict(numbers) for name, numbers in PRIVILEGE_PRESETS.items()},
         # (threshold, name), lowest first: the name shown beside the author of every post.
         "REPUTATION_RANKS": [(1, "Newcomer"), (50, "Contributor"), (200, "Regular"),
                              (1000, "Expert"), (5000, "Guru")],
@@ -154,6 +156,16 @@ def load_config(overrides: dict | None = None) -> dict:
         "CRM_HTTP_TIMEOUT": 5.0,
         # A later answer scoring this much above the accepted one marks its knowledge item stale.
         "KNOWLEDGE_STALE_MARGIN": _int("KNOWLEDGE_STALE_MARGIN", 5),
+        # Moderation defaults; an administrator may change them on /staff/settings (kept in the
+        # database). HOLD_FIRST_POSTS: a member's first N posts wait for approval (0: off).
+        "HOLD_FIRST_POSTS": _int("HOLD_FIRST_POSTS", 0),
+        # Flags (weighted by the flagger's standing) that hide a post until a moderator looks.
+        "FLAG_HIDE_THRESHOLD": _int("FLAG_HIDE_THRESHOLD", 3),
+        # Below NEW_MEMBER_REPUTATION a member may put at most this many links in a post and
+        # write this many posts a UTC day (0: no limit).
+        "NEW_MEMBER_REPUTATION": _int("NEW_MEMBER_REPUTATION", 10),
+        "NEW_MEMBER_MAX_LINKS": _int("NEW_MEMBER_MAX_LINKS", 0),
+        "NEW_MEMBER_POSTS_PER_DAY": _int("NEW_MEMBER_POSTS_PER_DAY", 0),
         "RATELIMIT_ENABLED": _flag("RATELIMIT_ENABLED", True),
         "TRUSTED_PROXIES": _count("TRUSTED_PROXIES"),
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",

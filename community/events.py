@@ -23,6 +23,20 @@ POST_PUBLISHED = "post.published"      # thread_id, post_id (a draft answer made
 CASE_ESCALATED = "case.escalated"      # thread_id; data: case_id, priority (actor_id NULL: system)
 CASE_SYNCED = "case.synced"            # thread_id; data: case_id, ref, status (the CRM has it)
 CASE_UPDATED = "case.updated"          # thread_id; data: case_id, status, old_status, draft_id
+# Moderation (community.services.review, thread_actions, user_actions, site_admin).
+POST_HIDDEN = "post.hidden"            # thread_id, post_id; data: why (held|watched|auto_hidden|moderator), kind
+POST_APPROVED = "post.approved"        # thread_id, post_id; data: was_held, kind (shown to all now)
+FLAG_RESOLVED = "flag.resolved"        # thread_id, post_id; data: item_id, outcome, helpful, declined (flagger ids)
+THREAD_LOCKED = "thread.locked"        # thread_id; data: locked, reason
+THREAD_CLOSED = "thread.closed"        # thread_id; data: closed, reason
+THREAD_MOVED = "thread.moved"          # thread_id; data: from_category_id, category_id
+THREAD_MERGED = "thread.merged"        # thread_id (each of the two); data: from_id, into_id, post_ids
+USER_SUSPENDED = "user.suspended"      # user_id; data: until (null: lifted), reason
+USER_SILENCED = "user.silenced"        # user_id; data: until (null: lifted), reason
+USER_ROLE_CHANGED = "user.role_changed"  # user_id; data: role, old_role
+USER_PURGED = "user.purged"            # user_id; data: post_ids, thread_ids (deleted as spam)
+CATEGORY_UPDATED = "category.updated"  # data: category_id, changed
+CATEGORY_DELETED = "category.deleted"  # data: category_id, slug, moved_to (category id), thread_ids
 # An import writes one event per batch, never one per row (community.services.imports).
 IMPORT_USERS = "import.users"          # data: site, user_ids (new accounts; the ledger follows)
 IMPORT_BATCH = "import.batch"          # data: site, thread_ids (new threads, or new answers/links)
@@ -30,7 +44,8 @@ IMPORT_FINISHED = "import.finished"    # data: site, counts
 
 # Events that change what a thread page or a thread list shows.
 CONTENT = (THREAD_CREATED, THREAD_EDITED, POST_CREATED, POST_EDITED, POST_DELETED,
-           POST_RESTORED, VOTE_CAST, ANSWER_ACCEPTED, ANSWER_UNACCEPTED, POST_PUBLISHED)
+           POST_RESTORED, VOTE_CAST, ANSWER_ACCEPTED, ANSWER_UNACCEPTED, POST_PUBLISHED,
+           POST_HIDDEN, POST_APPROVED, THREAD_LOCKED, THREAD_CLOSED, THREAD_MOVED, THREAD_MERGED)
 
 # Knowledge items (written by community.knowledge in the transaction of the change above them).
 KNOWLEDGE_PUBLISHED = "knowledge.published"  # thread_id; data: item_id, version

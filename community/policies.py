@@ -48,20 +48,38 @@ def is_active_member(user) -> Decision:
         return deny("You need to sign in first.")
     if user.is_suspended:
         return deny("Your account is suspended.")
+    if user.is_silenced:
+        return deny("Your account is read-only for now: a moderator silenced it.")
     return ALLOW
+
+
+def can_sign_in(user) -> Decision:
+    if user.is_suspended:
+        until = user.suspended_until.strftime("%Y-%m-%d %H:%M UTC")
+        return deny(f"This account is suspended until {until}.")
+    return ALLOW
+
+
+def _held_from(user, author_id) -> bool:
+    """Held or hidden content is seen by its author and staff only."""
+    return not (user.is_staff or (not user.is_anonymous_user and user.id == author_id))
 
 
 def can_view_thread(user, thread) -> Decision:
     if thread.is_deleted and not user.is_staff:
         return deny("This thread has been deleted.")
+    if thread.is_hidden and _held_from(user, thread.author_id):
+        return deny("This thread is waiting for a moderator.")
     return ALLOW
 
 
 def can_view_post(user, post, thread) -> Decision:
-    if not can_view_thread(user, thread):
-        return deny("This thread has been deleted.")
+    if not (decision := can_view_thread(user, thread)):
+        return decision
     if post.is_deleted and not user.is_staff:
         return deny("This post has been deleted.")
+    if post.is_hidden and _held_from(user, post.author_id):
+        return deny("This post is waiting for a moderator.")
     # A draft (an agent's case resolution) is for staff and the asker only.
     if post.is_draft and not (user.is_staff or user.id == thread.author_id):
         return deny("This draft is visible to staff and the asker only.")
@@ -74,9 +92,12 @@ def visible_threads(viewer, include_deleted: bool = False):
     Lists pass include_deleted=False: deleted threads are shown to staff on their own page
     (under a banner), never mixed into lists.
     """
-    if viewer.is_staff and include_deleted:
-        return true()
-    return Thread.is_deleted.is_(False)
+    if viewer.is_staff:
+        return true() if include_deleted else Thread.is_deleted.is_(False)
+    shown = Thread.is_hidden.is_(False)
+    if not viewer.is_anonymous_user:
+        shown = or_(shown, Thread.author_id == viewer.id)
+    return and_(Thread.is_deleted.is_(False), shown)
 
 
 def visible_posts(viewer, include_deleted: bool = False):
@@ -89,9 +110,12 @@ def visible_posts(viewer, include_deleted: bool = False):
     if viewer.is_staff:
         return true() if include_deleted else live
     drafts = Post.is_draft.is_(False)
+    shown = and_(Thread.is_hidden.is_(False), Post.is_hidden.is_(False))
     if not viewer.is_anonymous_user:
         drafts = or_(drafts, Thread.author_id == viewer.id)
-    return and_(live, drafts)
+        shown = and_(or_(Thread.is_hidden.is_(False), Thread.author_id == viewer.id),
+                     or_(Post.is_hidden.is_(False), Post.author_id == viewer.id))
+    return and_(live, drafts, shown)
 
 
 def is_live(post, thread) -> Decision:
@@ -114,6 +138,8 @@ def can_answer(user, thread) -> Decision:
         return decision
     if thread.is_locked and not user.has_role("moderator"):
         return deny("This thread is locked.")
+    if thread.is_closed:
+        return deny("This thread is closed to new answers.")
     return ALLOW
 
 
@@ -161,6 +187,8 @@ def can_vote(user, post, thread, value: int = 1) -> Decision:
         return deny("A draft cannot be voted on.")
     if post.author_id == user.id:
         return deny("You cannot vote on your own post.")
+    if thread.is_locked and not user.has_role("moderator"):
+        return deny("This thread is locked.")
     if value:
         return privilege(user, "vote_up" if value > 0 else "vote_down")
     return ALLOW
@@ -190,6 +218,69 @@ def _super_user_may_accept(user, thread) -> Decision:
     if last is not None and last > utcnow() - timedelta(days=days):
         return deny(f"A super-user may accept once the asker has been silent for {days} days.")
     return ALLOW
+
+
+def is_moderator(user) -> Decision:
+    """The review queue and the thread and user actions are for moderators (and admins)."""
+    if not (decision := is_active_member(user)):
+        return decision
+    if not user.has_role("moderator"):
+        return deny("Only moderators may do that.")
+    return ALLOW
+
+
+def can_review(user) -> Decision:
+    return is_moderator(user)
+
+
+def can_close(user, thread) -> Decision:
+    """Close, reopen: moderators and super-users (and members with the close privilege)."""
+    return can_mark_duplicate(user, thread)
+
+
+def can_moderate_user(user, subject) -> Decision:
+    """Suspend, silence, delete as spam: moderators, never on themselves or on staff (an
+    administrator may act on moderators and support staff, never on another administrator)."""
+    if not (decision := is_moderator(user)):
+        return decision
+    if subject.id == user.id:
+        return deny("You cannot do that to your own account.")
+    if subject.role == "admin" or (subject.is_staff and user.role != "admin"):
+        return deny("Staff accounts are managed by an administrator.")
+    return ALLOW
+
+
+def can_change_role(user, subject) -> Decision:
+    if not user.has_role() or user.is_anonymous_user:
+        return deny("Only an administrator may change roles.")
+    if subject.id == user.id:
+        return deny("You cannot change your own role.")
+    return ALLOW
+
+
+def can_find_users(user) -> Decision:
+    if user.is_anonymous_user:
+        return deny("You need to sign in first.")
+    if not user.is_staff:
+        return deny("Finding users is for staff.")
+    return ALLOW
+
+
+def can_manage_site(user) -> Decision:
+    """Watched words and the moderation settings: administrators."""
+    if user.is_anonymous_user or not user.has_role():
+        return deny("Only an administrator may change that.")
+    return ALLOW
+
+
+def flag_weight(user, threshold: int) -> int:
+    """How much one flag counts toward hiding a post: staff hide at once; super-users and
+    members trusted to close threads count twice; everyone else once."""
+    if user.is_staff:
+        return threshold
+    if user.is_super_user or user.reputation >= privilege_threshold("close"):
+        return 2
+    return 1
 
 
 def can_restore_post(user, post, thread) -> Decision:
@@ -234,6 +325,13 @@ PRIVILEGES = {"vote_up": "Voting up", "vote_down": "Voting down", "flag": "Flagg
 
 
 def privilege_threshold(name: str) -> int:
+    """The configured number, unless an administrator chose a preset on /staff/settings."""
+    presets = current_app.config.get("REPUTATION_PRESETS")
+    if presets:
+        from community.settings import stored
+        chosen = presets.get(stored().get("REPUTATION_PRESET"))
+        if chosen:
+            return chosen[name]
     return current_app.config["REPUTATION_PRIVILEGES"][name]
 
 

@@ -196,6 +196,10 @@ def category_by_slug(slug: str) -> Category:
     return category
 
 
+def category_by_id(category_id: int) -> Category:
+    return db.session.get(Category, category_id)
+
+
 def user_by_id(user_id) -> User:
     user = db.session.get(User, user_id)
     if user is None:

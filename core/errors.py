@@ -40,6 +40,16 @@ class Conflict(DomainError):
     status, title = 409, "Conflict"
 
 
+class TooMany(DomainError):
+    """A limit on how much one may do in a period (posts per day); says when to come back."""
+
+    status, title = 429, "Too many requests"
+
+    def __init__(self, detail: str, retry_after: int = 3600):
+        super().__init__(detail)
+        self.retry_after = retry_after
+
+
 class Busy(DomainError):
     """The database could not take the write now (a deadlock twice, or a lock wait ran out)."""
 

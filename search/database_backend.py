@@ -27,7 +27,8 @@ from search.models import SearchDocument, SearchWord
 # Events that change a thread's text; votes and accepts change only what is read live.
 TEXT_EVENTS = (content.THREAD_CREATED, content.THREAD_EDITED, content.POST_CREATED,
                content.POST_EDITED, content.POST_DELETED, content.POST_RESTORED,
-               content.POST_PUBLISHED)
+               content.POST_PUBLISHED, content.POST_HIDDEN, content.POST_APPROVED,
+               content.THREAD_MOVED, content.THREAD_MERGED)
 _WORD = re.compile(r"[^\W\d_]{3,32}")
 MAX_WORDS = 32
 

@@ -9,7 +9,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from community.models import Category, Post, Tag, Thread, thread_tags
 from core.database import db
@@ -70,7 +70,10 @@ def _batch(ids: list[int]) -> list[ThreadDoc]:
     questions, answers = {}, defaultdict(list)
     for thread_id, kind, body_html in db.session.execute(
             select(Post.thread_id, Post.kind, Post.body_html)
-            .where(Post.thread_id.in_(live), Post.is_deleted.is_(False), Post.is_draft.is_(False))
+            .where(Post.thread_id.in_(live), Post.is_deleted.is_(False), Post.is_draft.is_(False),
+                   # a held or hidden answer's words never reach a snippet (a hidden question's
+                   # thread is left out of results by visible_threads)
+                   or_(Post.kind == "question", Post.is_hidden.is_(False)))
             .order_by(Post.thread_id, Post.id)):
         if kind == "question":
             questions[thread_id] = plain_text(body_html)

@@ -10,7 +10,7 @@ from app.api.schemas import (MeUpdate, NewToken, NewUser, Paging, PasswordResetC
                              PasswordResetRequest, TokenRequest)
 from community import queries, services
 from core.errors import Unauthorized
-from community.policies import can_see_vote_targets
+from community.policies import can_see_vote_targets, can_sign_in
 from reputation import queries as reputation_queries
 from reputation.badges import badges_of
 
@@ -22,6 +22,8 @@ def create_token(body: TokenRequest):
     user = services.authenticate(body.email or body.username or "", body.password)
     if user is None:
         raise Unauthorized("The email or password is wrong.")
+    if not (allowed := can_sign_in(user)):
+        raise Unauthorized(allowed.reason)
     return {"token": services.issue_token(user),
             "user": s.user_full(user, user, badges_of(user.id))}
 

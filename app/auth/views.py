@@ -8,6 +8,7 @@ from app.auth import next_from_request
 from core.errors import Conflict, ValidationFailed
 from app.extensions import limiter
 from community import services
+from community.policies import can_sign_in
 
 bp = Blueprint("auth", __name__)
 BAD_LOGIN = "That email/username and password do not match an account."
@@ -41,6 +42,8 @@ def _sign_in() -> tuple[object, str | None, int, dict]:
         return None, exc.detail, 429, {"Retry-After": str(exc.retry_after)}
     except ValidationFailed:
         return None, "That password contains characters no password can have.", 422, {}
+    if user is not None and not (allowed := can_sign_in(user)):
+        return None, allowed.reason, 403, {}
     return (user, None, 200, {}) if user is not None else (None, BAD_LOGIN, 401, {})
 
 

@@ -12,12 +12,14 @@ def init_app(app) -> None:
     from app.web import crm_staff, knowledge  # noqa: F401
     from app.web import cases  # noqa: F401
     from app.web import search  # noqa: F401
+    from app.web import moderation, site_admin  # noqa: F401
     app.register_blueprint(bp)
     page_cache.connect()
 
     from app.web.jsonld import qa_jsonld
     from app.web.submissions import new_token
     from app.web.reputation import locked_privileges
+    from app.web.moderation import review_count
     from reputation.ranks import marks, rank_for
 
     @app.context_processor
@@ -25,4 +27,4 @@ def init_app(app) -> None:
         # Templates ask the same policy functions as views and the API.
         return {"can": policies, "qa_jsonld": qa_jsonld, "rank_for": rank_for, "user_marks": marks,
                 "new_submission_token": new_token,
-                "locked_privileges": locked_privileges}
+                "locked_privileges": locked_privileges, "review_count": review_count}

@@ -27,6 +27,8 @@ class Case(db.Model):
     connector: Mapped[str | None] = mapped_column(String(32), nullable=True)
     # The draft answer the CRM's resolution became (a plain integer, as threads keep theirs).
     resolution_post_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # Set when this case's thread was merged into another escalated thread: that one's case.
+    linked_case_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     synced_at = mapped_column(UTCDateTime, nullable=True)
     created_at = mapped_column(UTCDateTime, default=utcnow)
     updated_at = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

@@ -3,7 +3,7 @@ between threads (a duplicate and its original)."""
 import re
 
 from sqlalchemy import (Boolean, Column, ForeignKey, Index, Integer, SmallInteger, String, Table,
-                        Text, UniqueConstraint)
+                        Text, UniqueConstraint, false)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.database import db
@@ -72,6 +72,11 @@ class Thread(db.Model):
     answer_count: Mapped[int] = mapped_column(Integer, default=0)
     is_deleted: Mapped[bool] = mapped_column(Boolean, default=False)
     is_locked: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Closed: no new answers (a duplicate, off topic...); close_reason says why.
+    is_closed: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    close_reason: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    # The question is held for review or hidden by a moderator: only its author and staff see it.
+    is_hidden: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # Bumped by every write that changes what the thread page shows; page caches key on it.
     version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     created_at = mapped_column(UTCDateTime, default=utcnow)
@@ -114,6 +119,8 @@ class Post(db.Model):
     is_draft: Mapped[bool] = mapped_column(Boolean, default=False)
     is_deleted: Mapped[bool] = mapped_column(Boolean, default=False)
     deleted_at = mapped_column(UTCDateTime, nullable=True)
+    # Held for review or hidden by moderation: seen by its author and staff only.
+    is_hidden: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     revision_count: Mapped[int] = mapped_column(Integer, default=1)
     created_at = mapped_column(UTCDateTime, default=utcnow, index=True)
     updated_at = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

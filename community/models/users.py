@@ -33,6 +33,8 @@ class User(UserMixin, db.Model):
     reputation: Mapped[int] = mapped_column(Integer, default=1)
     is_super_user: Mapped[bool] = mapped_column(Boolean, default=False)
     suspended_until = mapped_column(UTCDateTime, nullable=True)
+    # Silenced: may read and sign in, but not post, vote or flag until then.
+    silenced_until = mapped_column(UTCDateTime, nullable=True)
     created_at = mapped_column(UTCDateTime, default=utcnow, index=True)
     # Part of every session and remember-me cookie; a new stamp signs out every other device.
     session_stamp: Mapped[str] = mapped_column(String(32), default=new_stamp)
@@ -58,6 +60,10 @@ class User(UserMixin, db.Model):
     def is_suspended(self) -> bool:
         return self.suspended_until is not None and self.suspended_until > utcnow()
 
+    @property
+    def is_silenced(self) -> bool:
+        return self.silenced_until is not None and self.silenced_until > utcnow()
+
     def __repr__(self) -> str:
         return f"<User {self.id} {self.username}>"
 
@@ -73,6 +79,7 @@ class AnonymousUser(AnonymousUserMixin):
     is_super_user = False
     is_staff = False
     is_suspended = False
+    is_silenced = False
     is_anonymous_user = True
 
     def has_role(self, *roles: str) -> bool:

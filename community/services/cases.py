@@ -13,6 +13,7 @@ from community import events
 from community.markdown import render
 from community.models import PRIORITIES, Case, Category, Post, Revision, Thread, User, utcnow
 from community.policies import can_escalate, can_manage_categories, can_publish_draft, ensure
+from community.services.audit import record
 from community.services.loading import get_post, get_thread, lock_post_and_thread, touch, \
     visible_thread
 from community.services.posts import _visible_answers
@@ -52,9 +53,9 @@ def _escalate(actor, thread_id, reason, priority) -> Case:
     if thread.is_deleted:
         raise NotFound(f"Thread {thread_id} does not exist.")
     ensure(can_escalate, actor, thread)
-    # TODO(audit): an escalation is a staff action: record(actor, "case.escalated", thread,
-    # reason) here once community/models/audit.py (helper/reputation) has landed.
-    return _open_case(thread, actor.id, reason, priority)
+    case = _open_case(thread, actor.id, reason, priority)
+    record(actor, "case.escalated", thread, reason[:500], case_id=case.id, priority=priority)
+    return case
 
 
 def _open_case(thread: Thread, actor_id: int | None, reason: str, priority: str) -> Case:

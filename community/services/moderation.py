@@ -1,10 +1,11 @@
-"""Moderation writes of the reputation issue: marking a thread as a duplicate of another, and
-flagging a post for a moderator (the review queue that resolves flags comes later)."""
+"""Marking a thread as a duplicate of another (which closes it to answers), and flagging a post
+for a moderator (into the review queue, community.services.review)."""
 from sqlalchemy import select
 
 from community import events
 from community.models import FLAG_REASONS, Flag, ThreadLink
 from community.policies import can_flag, can_mark_duplicate, ensure
+from community.services import review
 from community.services.audit import record
 from community.services.loading import lock_post_and_thread, touch, visible_thread
 from community.validation import clean_text
@@ -39,6 +40,7 @@ def _mark_duplicate(actor, thread_id, original_id) -> ThreadLink:
     link = ThreadLink(thread_id=thread.id, target_id=original.id, kind="duplicate",
                       created_by_id=actor.id)
     db.session.add(link)
+    thread.is_closed, thread.close_reason = True, "duplicate"
     touch(thread)
     record(actor, "thread.marked_duplicate", thread, "", original_id=original.id)
     events.emit(events.THREAD_MARKED_DUPLICATE, thread_id=thread.id, actor_id=actor.id,
@@ -64,4 +66,5 @@ def _flag_post(actor, post_id, reason: str, detail: str) -> Flag:
     db.session.flush()  # a second flag by the same member is a 409 (uq_flags_post_user)
     events.emit(events.POST_FLAGGED, thread_id=thread.id, post_id=post.id, actor_id=actor.id,
                 reason=reason)
+    review.note_flag(post, thread, flag)
     return flag

@@ -9,6 +9,7 @@ from community import events
 from community.markdown import render
 from community.models import Category, Post, Revision, Thread, utcnow
 from community.policies import can_create_thread, can_edit_post, ensure
+from community.services import review, screening
 from community.services.loading import (get_category, get_or_create_tags, get_post, touch,
                                         visible_thread)
 from core.database import db
@@ -21,13 +22,18 @@ def create_thread(actor, title, body, category, tags=None) -> Thread:
     errors = Errors()
     title, body, tags = clean_title(errors, title), clean_body(errors, body), clean_tags(errors, tags)
     errors.raise_if_any()
-    return _create_thread(actor, title, body, render(body), category, tags)
+    fields, tags, watched = screening.screen(errors, {"title": title, "body": body}, tags)
+    screening.check_new_member(errors, actor, fields["body"])
+    errors.raise_if_any()
+    return _create_thread(actor, fields["title"], fields["body"], render(fields["body"]),
+                          category, tags, watched)
 
 
 @transactional
-def _create_thread(actor, title, body, html, category, tags) -> Thread:
+def _create_thread(actor, title, body, html, category, tags, watched=False) -> Thread:
     ensure(can_create_thread, actor)
     category = get_category(category)
+    held = screening.hold_reason(actor, watched)
     now = utcnow()
     thread = Thread(category_id=category.id, author_id=actor.id, title=title,
                     slug=make_slug(title), status="open", created_at=now, updated_at=now,
@@ -44,7 +50,9 @@ def _create_thread(actor, title, body, html, category, tags) -> Thread:
                             tags=" ".join(tags), created_at=now))
     bump_category(category.id, +1)
     events.emit(events.THREAD_CREATED, thread_id=thread.id, post_id=post.id, actor_id=actor.id,
-                category_id=category.id)
+                category_id=category.id, held=bool(held))
+    if held:
+        review.hold(post, thread, held)
     return thread
 
 
@@ -57,12 +65,18 @@ def edit_thread(actor, thread_id, title=None, body=None, tags=None, category=Non
     body = clean_body(errors, body) if body is not None else None
     tags = clean_tags(errors, tags) if tags is not None else None
     errors.raise_if_any()
+    fields, tags, watched = screening.screen(
+        errors, {k: v for k, v in (("title", title), ("body", body)) if v is not None}, tags)
+    errors.raise_if_any()
+    title, body = fields.get("title"), fields.get("body")
     html = render(body) if body is not None else None
-    return _edit_thread(actor, thread_id, title, body, html, tags, category, edit_reason(reason))
+    return _edit_thread(actor, thread_id, title, body, html, tags, category, edit_reason(reason),
+                        watched)
 
 
 @transactional
-def _edit_thread(actor, thread_id, title, body, html, tags, category, reason) -> Thread:
+def _edit_thread(actor, thread_id, title, body, html, tags, category, reason,
+                 watched=False) -> Thread:
     thread = visible_thread(actor, thread_id, lock=True, with_tags=True)
     post = get_post(thread.question_post_id, lock=True)
     ensure(can_edit_post, actor, post, thread)
@@ -91,6 +105,8 @@ def _edit_thread(actor, thread_id, title, body, html, tags, category, reason) ->
         touch(thread)
         events.emit(events.THREAD_EDITED, thread_id=thread.id, post_id=post.id,
                     actor_id=actor.id, changed=changed, category_id=thread.category_id)
+        if watched and not post.is_hidden and screening.hold_reason(actor, True):
+            review.hold(post, thread, "watched")
     return thread
 
 

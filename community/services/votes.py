@@ -62,7 +62,8 @@ def _accept_answer(actor, thread_id, post_id):
             unaccept(actor, thread, current)
         return thread
     post = posts[post_id]
-    if post.thread_id != thread.id or post.is_question or post.is_deleted or post.is_draft:
+    if post.thread_id != thread.id or post.is_question or post.is_deleted or post.is_draft \
+            or post.is_hidden:
         raise ValidationFailed({"post_id": [f"post {post.id} is not an answer in this thread"]})
     if current and current.id == post.id:
         return thread

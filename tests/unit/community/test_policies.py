@@ -29,12 +29,13 @@ def config():
 
 def thread(deleted=False, locked=False, accepted=None):
     return SimpleNamespace(id=1, author_id=ASKER, is_deleted=deleted, is_locked=locked,
-                           accepted_answer_id=accepted)
+                           accepted_answer_id=accepted, is_hidden=False, is_closed=False)
 
 
 def post(deleted=False, draft=False, accepted=False, question=False, author=AUTHOR):
     return SimpleNamespace(id=5, author_id=author, is_deleted=deleted, is_draft=draft,
-                           is_accepted=accepted, is_question=question, thread_id=1)
+                           is_accepted=accepted, is_question=question, thread_id=1,
+                           is_hidden=False)
 
 
 PEOPLE = {
