@@ -64,9 +64,10 @@ def create_app(config: dict | None = None) -> Flask:
         hops = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
-    from app import auth, cli, handlers, security, web
+    from app import auth, cli, handlers, realtime, security, web
     from app.api import init_app as init_api
     app.extensions["commonplace.actor"] = auth.current_actor
+    realtime.init_app(app)  # right after socketio.init_app: keeps this app's own server
     security.init_app(app)
     auth.init_app(app)
     web.init_app(app)
