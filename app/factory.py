@@ -9,6 +9,7 @@ from core import database
 from core.database import MAX_ID
 from app.config import load_config
 from app.extensions import csrf, limiter, migrate, socketio
+from app.realtime import channel as realtime_channel
 from core.database import db
 
 PROJECT = Path(__file__).resolve().parent.parent
@@ -57,7 +58,8 @@ def create_app(config: dict | None = None) -> Flask:
     migrate.init_app(app, db, directory=str(PROJECT / "migrations"))
     csrf.init_app(app)
     limiter.init_app(app)
-    socketio.init_app(app, async_mode="threading", message_queue=app.config["REDIS_URL"])
+    socketio.init_app(app, async_mode="threading", message_queue=app.config["REDIS_URL"],
+                      channel=realtime_channel(app.config))
 
     if app.config["TRUSTED_PROXIES"]:
         # Behind N proxies: the client address (rate limits) and scheme come from X-Forwarded-*.

@@ -78,6 +78,9 @@
     });
   }
 
+  socket.on("connect_error", function () {
+    if (!socket.active) { socket.disconnect(); }  // refused (a busy server): the page still works
+  });
   socket.on("connect", join);  // again after every reconnect: the server replays what we missed
   socket.on("update", function (message) {
     if (!message || message.thread_id !== threadId || message.event_id <= cursor) { return; }

@@ -1,6 +1,8 @@
 """Live updates over Socket.IO: the room names, the per-app Socket.IO server and the emits every
 other package uses (`emit_to_user`); the socket handlers live in app.realtime.sockets and the
 `realtime` consumer of the event log in app.realtime.fanout."""
+import hashlib
+
 from flask import current_app
 
 from app.extensions import socketio
@@ -16,6 +18,13 @@ def thread_room(thread_id: int) -> str:
 
 def user_room(user_id: int) -> str:
     return f"user:{user_id}"
+
+
+def channel(config) -> str:
+    """The Redis channel of this site's emits: two communities on one Redis never hear each
+    other (channels ignore the db number)."""
+    site = config["SQLALCHEMY_DATABASE_URI"].encode()
+    return f"commonplace-socketio:{hashlib.sha256(site).hexdigest()[:16]}"
 
 
 def init_app(app) -> None:

@@ -30,14 +30,15 @@ def connect(auth=None):
     connect to follow public threads. REALTIME_MAX_CONNECTIONS keeps sockets from taking every
     thread of a process that also serves pages (the embedded default)."""
     cap = current_app.config.get("REALTIME_MAX_CONNECTIONS") or 0
-    with _open_lock:
-        if cap and _open["count"] >= cap:
-            raise ConnectionRefusedError("busy: live updates are paused, reload to see changes")
-        _open["count"] += 1
+    if cap and _open["count"] >= cap:
+        raise ConnectionRefusedError("busy: live updates are paused, reload to see changes")
     if current_user.is_authenticated:
         join_room(user_room(current_user.id))
         if current_user.is_staff:
             join_room(STAFF_ROOM)
+    db.session.rollback()
+    with _open_lock:  # counted once accepted: only an accepted socket is ever disconnected
+        _open["count"] += 1
 
 
 def disconnect(reason=None):

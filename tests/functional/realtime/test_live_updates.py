@@ -156,3 +156,15 @@ def test_a_cookie_from_before_a_new_stamp_is_anonymous(live, readers):
 @transactional
 def _rotate(user) -> None:
     rotate_stamp(db.session.get(User, user.id, with_for_update=True))
+
+
+def test_a_process_at_its_socket_cap_refuses_more(app, live, readers, monkeypatch):
+    import pytest
+    import socketio
+    from app.realtime import sockets
+    readers()
+    monkeypatch.setitem(app.config, "REALTIME_MAX_CONNECTIONS", sockets._open["count"])
+    with pytest.raises(socketio.exceptions.ConnectionError, match="failed to connect"):
+        readers()
+    monkeypatch.setitem(app.config, "REALTIME_MAX_CONNECTIONS", 0)
+    assert readers().sio.connected
