@@ -5,6 +5,7 @@ import time
 import click
 from flask.cli import AppGroup
 
+from app.web import page_cache
 from core import consumers
 from core import events as log
 from core.database import db
@@ -68,6 +69,8 @@ def run(names, loop, interval):
     for name in names:
         _known(name)
     selected = names or sorted(consumers.registered())
+    if loop:
+        page_cache.listen()  # with REDIS_URL, a commit anywhere wakes the loop at once
     while True:
         handled = {name: consumers.run_until_caught_up(name) for name in selected}
         if not loop:
@@ -75,7 +78,7 @@ def run(names, loop, interval):
                 click.echo(f"{name}: handled {count} events; now at {consumers.position(name)}")
             return
         if not any(handled.values()):
-            time.sleep(interval)
+            consumers.wait(interval)
 
 
 @events_cli.command("consumers")

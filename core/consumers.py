@@ -165,6 +165,12 @@ def wake() -> None:
     _wake.set()
 
 
+def wait(seconds: float) -> None:
+    """Sleep until `wake()` or `seconds` pass (a loop between idle looks at the log)."""
+    _wake.wait(seconds)
+    _wake.clear()
+
+
 def ensure_runner(app) -> None:
     """Start this process's consumer thread for `app` once (CONSUMERS_IN_PROCESS_SECONDS > 0)."""
     seconds = app.config.get("CONSUMERS_IN_PROCESS_SECONDS", 0)
