@@ -18,10 +18,11 @@ from core.time import utcnow
 
 log = logging.getLogger("commonplace.realtime")
 CONSUMER = "realtime"
-UPDATE, GONE = "update", "thread_gone"
+UPDATE, GONE, SIGNED_OUT = "update", "thread_gone", "signed_out"
 # What changes a thread page (answers, votes, the accepted mark, the case panel, banners).
 TYPES = (*events.CONTENT, events.THREAD_MARKED_DUPLICATE, events.CASE_ESCALATED,
-         events.CASE_SYNCED, events.CASE_UPDATED, events.KNOWLEDGE_PUBLISHED, events.POST_FLAGGED)
+         events.CASE_SYNCED, events.CASE_UPDATED, events.KNOWLEDGE_PUBLISHED, events.POST_FLAGGED,
+         events.USER_SIGNED_OUT)
 STAFF_ONLY = (events.POST_FLAGGED,)
 REPLAY_LIMIT = 200
 
@@ -37,6 +38,8 @@ def deletes_thread(event: Event) -> bool:
 
 def routes(event: Event, thread: Thread | None, post: Post | None) -> list[tuple[str, str]]:
     """(socket event, room) pairs for one event, from the thread and post as they are now."""
+    if event.type == events.USER_SIGNED_OUT:  # sockets opened before it lose the user's room
+        return [(SIGNED_OUT, user_room(event.user_id))]
     if thread is None or event.type in STAFF_ONLY:
         return [(UPDATE, STAFF_ROOM)]
     if thread.is_deleted:  # its readers were told once; only staff follow a deleted thread
@@ -73,7 +76,7 @@ def fan_out(batch: list[Event]) -> None:
     for event, targets in plan:
         for name, room in targets:
             emit_to_room(room, name, message(event))
-            if name == GONE:  # its members stop receiving it (staff join again)
+            if name in (GONE, SIGNED_OUT):  # its members stop receiving it (staff join again)
                 close_room(room)
 
 

@@ -168,3 +168,20 @@ def test_a_process_at_its_socket_cap_refuses_more(app, live, readers, monkeypatc
         readers()
     monkeypatch.setitem(app.config, "REALTIME_MAX_CONNECTIONS", 0)
     assert readers().sio.connected
+
+
+def test_signing_out_everywhere_takes_open_sockets_out_of_the_users_room(live, readers):
+    member = factories.user()
+    reader = readers(member)
+    services.sign_out_everywhere(member)
+    live.deliver()
+    assert reader.next() == ("signed_out", {"event_id": reader_last_event(), "thread_id": None,
+                                            "post_id": None, "type": "user.signed_out"})
+    emit_to_user(member.id, "notice", {"n": 1})
+    emit_to_room("unused", "sentinel", {}, to_sid=reader.sio.get_sid())
+    assert [n for n, _ in reader.until("sentinel")] == ["sentinel"]
+
+
+def reader_last_event() -> int:
+    from core.events import last_id
+    return last_id()
