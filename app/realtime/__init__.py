@@ -34,7 +34,7 @@ def init_app(app) -> None:
     from core.events import last_id
     app.jinja_env.globals["live_cursor"] = last_id  # the thread page's replay starting point
     from app.realtime import fanout, sockets  # noqa: F401  (the consumer registers)
-    sockets.register()
+    sockets.register(socketio.server)
 
 
 def server():

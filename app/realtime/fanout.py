@@ -1,7 +1,6 @@
 """The `realtime` consumer of the event log: thin messages ({event_id, thread_id, post_id, type})
 to the rooms of the people who may see the change, and the replay of what a reconnecting
 reader missed. Visibility is asked of the thread and post as they are now, at every emit."""
-import logging
 from datetime import timedelta
 
 from flask import current_app
@@ -16,7 +15,6 @@ from core.database import db
 from core.events import DomainEvent, Event, on_commit
 from core.time import utcnow
 
-log = logging.getLogger("commonplace.realtime")
 CONSUMER = "realtime"
 UPDATE, GONE, SIGNED_OUT = "update", "thread_gone", "signed_out"
 # What changes a thread page (answers, votes, the accepted mark, the case panel, banners).
@@ -45,10 +43,8 @@ def routes(event: Event, thread: Thread | None, post: Post | None) -> list[tuple
     if thread.is_deleted:  # its readers were told once; only staff follow a deleted thread
         gone = [(GONE, thread_room(thread.id))] if deletes_thread(event) else []
         return [*gone, (UPDATE, STAFF_ROOM)]
-    if post is not None and (post.is_draft or post.is_deleted) and not post.is_question:
-        # A draft is for staff and the asker; a deleted answer leaves the page of everyone else.
-        if post.is_draft:
-            return [(UPDATE, STAFF_ROOM), (UPDATE, user_room(thread.author_id))]
+    if post is not None and post.is_draft:  # an agent's draft: for staff and the asker only
+        return [(UPDATE, STAFF_ROOM), (UPDATE, user_room(thread.author_id))]
     return [(UPDATE, thread_room(thread.id))]
 
 

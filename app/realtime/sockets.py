@@ -4,10 +4,9 @@ import threading
 
 from flask import current_app, request
 from flask_login import current_user
-from flask_socketio import ConnectionRefusedError, join_room, leave_room
+from socketio.exceptions import ConnectionRefusedError
 
-from app.extensions import socketio
-from app.realtime import STAFF_ROOM, emit_to_room, thread_room, user_room
+from app.realtime import NAMESPACE, STAFF_ROOM, emit_to_room, server, thread_room, user_room
 from app.realtime.fanout import UPDATE, missed
 from community.models import Thread
 from community.policies import can_view_thread
@@ -18,11 +17,32 @@ _open = {"count": 0}
 _open_lock = threading.Lock()
 
 
-def register() -> None:
-    """Attach the handlers to the Socket.IO server just made for an app (Flask-SocketIO keeps
-    handlers registered after its first init_app on that first server only)."""
+def register(sio) -> None:
+    """Attach the handlers to one app's Socket.IO server. Each runs in a request context built
+    from the socket's handshake (its cookies: Flask-Login's session), as a page view does; this
+    does not lean on Flask-SocketIO's process-wide server, which is the last app's."""
     for name in HANDLERS:
-        socketio.on_event(name, globals()[name])
+        sio.on(name, _in_request(sio, globals()[name]), namespace=NAMESPACE)
+
+
+def _in_request(sio, handler):
+    def run(sid, *args):
+        environ = sio.get_environ(sid, namespace=NAMESPACE)
+        if not environ:
+            return None  # a socket this server no longer knows
+        if handler is connect:
+            args = args[1:2]  # (environ, auth) → (auth,)
+        with environ["flask.app"].request_context(environ):
+            request.sid = sid
+            try:
+                return handler(*args[:1])
+            finally:
+                db.session.remove()
+    return run
+
+
+def _enter(room: str) -> None:
+    server().enter_room(request.sid, room, namespace=NAMESPACE)
 
 
 def connect(auth=None):
@@ -33,10 +53,9 @@ def connect(auth=None):
     if cap and _open["count"] >= cap:
         raise ConnectionRefusedError("busy: live updates are paused, reload to see changes")
     if current_user.is_authenticated:
-        join_room(user_room(current_user.id))
+        _enter(user_room(current_user.id))
         if current_user.is_staff:
-            join_room(STAFF_ROOM)
-    db.session.rollback()
+            _enter(STAFF_ROOM)
     with _open_lock:  # counted once accepted: only an accepted socket is ever disconnected
         _open["count"] += 1
 
@@ -79,7 +98,7 @@ def join_thread(data=None):
     decision = can_view_thread(current_user, thread)
     if not decision:
         return _refusal(403, decision.reason)
-    join_room(thread_room(thread_id))
+    _enter(thread_room(thread_id))
     answer = {"ok": True, "thread_id": thread_id, "replayed": 0}
     if (after := _cursor(data.get("last_event_id"))) is not None:
         backlog = missed(current_user, thread, after)
@@ -88,12 +107,11 @@ def join_thread(data=None):
         for item in backlog or ():
             emit_to_room(thread_room(thread_id), UPDATE, item, to_sid=request.sid)
         answer["replayed"] = len(backlog or ())
-    db.session.rollback()
     return answer
 
 
 def leave_thread(data=None):
     thread_id = _as_id(data.get("thread_id")) if isinstance(data, dict) else None
     if thread_id:
-        leave_room(thread_room(thread_id))
+        server().leave_room(request.sid, thread_room(thread_id), namespace=NAMESPACE)
     return {"ok": bool(thread_id)}

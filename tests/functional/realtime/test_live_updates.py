@@ -185,3 +185,16 @@ def test_signing_out_everywhere_takes_open_sockets_out_of_the_users_room(live, r
 def reader_last_event() -> int:
     from core.events import last_id
     return last_id()
+
+
+def test_an_app_made_later_in_the_process_leaves_this_ones_sockets_alone(app, live, readers,
+                                                                         tmp_path):
+    from app.factory import create_app
+    from tests.conftest import _base_config
+    create_app(_base_config(tmp_path / "other", app.config["SQLALCHEMY_DATABASE_URI"]))
+    thread = factories.thread()
+    reader = readers()
+    assert reader.join(thread.id)["ok"]
+    answer = factories.answer(thread)
+    live.deliver()
+    assert reader.next()[1]["post_id"] == answer.id
