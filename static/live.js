@@ -11,7 +11,7 @@
   var cursor = parseInt(root.dataset.liveAfter || "0", 10);
   var status = document.getElementById("live-status");
   var PARTS = ["article.question", "#case", "section.answers"];
-  var timer = null, loading = false, again = false, stopped = false;
+  var timer = null, hider = null, loading = false, again = false, stopped = false;
 
   var socket = window.io(root.dataset.liveUrl || undefined, {
     path: root.dataset.livePath || "/socket.io",
@@ -19,10 +19,12 @@
     reconnectionDelayMax: 30000
   });
 
-  function say(text) {
+  function say(text, briefly) {
     if (!status) { return; }
+    clearTimeout(hider);
     status.textContent = text;
     status.hidden = !text;
+    if (briefly) { hider = setTimeout(function () { say(""); }, 4000); }
   }
 
   function busyIn(part) {  // never replace a form field someone is typing in
@@ -40,7 +42,7 @@
         changed = true;
       }
     });
-    if (changed) { say("Updated with new activity."); }
+    if (changed) { say("Updated with new activity.", true); }
   }
 
   function refresh() {
