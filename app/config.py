@@ -203,6 +203,10 @@ def load_config(overrides: dict | None = None) -> dict:
             "accepter": 2,
         },
         "REPUTATION_DAILY_CAP": 200,
+        # Live updates: sockets a process accepts (0: no cap; `make run` keeps threads for
+        # pages), and how old an event may be to be sent live (older ones only replay).
+        "REALTIME_MAX_CONNECTIONS": _int("REALTIME_MAX_CONNECTIONS", 0),
+        "REALTIME_MAX_AGE_SECONDS": 300,
         # The event log: how long handled events are kept (`flask events prune`).
         "EVENT_RETENTION_DAYS": _int("EVENT_RETENTION_DAYS", 30),
         # Spooled view counts and token uses are written this often (seconds) by each process.

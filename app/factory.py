@@ -9,6 +9,7 @@ from core import database
 from core.database import MAX_ID
 from app.config import load_config
 from app.extensions import csrf, limiter, migrate, socketio
+from app.realtime import channel as realtime_channel
 from core.database import db
 
 PROJECT = Path(__file__).resolve().parent.parent
@@ -57,16 +58,18 @@ def create_app(config: dict | None = None) -> Flask:
     migrate.init_app(app, db, directory=str(PROJECT / "migrations"))
     csrf.init_app(app)
     limiter.init_app(app)
-    socketio.init_app(app, async_mode="threading", message_queue=app.config["REDIS_URL"])
+    socketio.init_app(app, async_mode="threading", message_queue=app.config["REDIS_URL"],
+                      channel=realtime_channel(app.config))
 
     if app.config["TRUSTED_PROXIES"]:
         # Behind N proxies: the client address (rate limits) and scheme come from X-Forwarded-*.
         hops = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
-    from app import auth, cli, handlers, security, web
+    from app import auth, cli, handlers, realtime, security, web
     from app.api import init_app as init_api
     app.extensions["commonplace.actor"] = auth.current_actor
+    realtime.init_app(app)  # right after socketio.init_app: keeps this app's own server
     security.init_app(app)
     auth.init_app(app)
     web.init_app(app)

@@ -16,6 +16,7 @@ VOTE_CAST = "vote.cast"                # thread_id, post_id; data: value, old, s
 ANSWER_ACCEPTED = "answer.accepted"    # thread_id, post_id; data: answer_author_id, asker_id
 ANSWER_UNACCEPTED = "answer.unaccepted"  # thread_id, post_id (no longer accepted); same data
 USER_REGISTERED = "user.registered"    # user_id
+USER_SIGNED_OUT = "user.signed_out"    # user_id: a new session stamp ended every session
 CATEGORY_CREATED = "category.created"  # data: category_id, slug
 THREAD_MARKED_DUPLICATE = "thread.marked_duplicate"  # thread_id; data: original_id
 POST_FLAGGED = "post.flagged"          # thread_id, post_id; data: reason

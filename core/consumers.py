@@ -203,6 +203,12 @@ def ensure_runner(app) -> None:
     _schedulers[id(app)].start()
 
 
+def adopt(app, scheduler: Scheduler) -> None:
+    """Make `scheduler` this process's one for `app` (`flask events run --loop`)."""
+    with _schedulers_lock:
+        _schedulers[id(app)] = scheduler
+
+
 def stop_runner(app) -> None:
     """Stop `app`'s consumers and wait for their current rounds to end (tests, shutdown)."""
     scheduler = _schedulers.pop(id(app), None)

@@ -26,6 +26,7 @@ import redis
 from flask import current_app
 
 from core import events as log
+from core.consumers import wake
 
 MAX_PAGES = 512
 MAX_AGE = 300.0     # what no event covers (view counts, direct SQL) is at most this old
@@ -186,6 +187,11 @@ def drop_for(event) -> None:
                 _viewer_pages.pop(key, None)
 
 
+def listen() -> None:
+    """Hear other processes' commits (with REDIS_URL): `events run --loop` wakes on them."""
+    _listen(current_app.config.get("REDIS_URL"), _channel())
+
+
 def _channel() -> str:
     """One channel per site (its database): two communities on one Redis never wake each other."""
     site = current_app.config["SQLALCHEMY_DATABASE_URI"].encode()
@@ -211,6 +217,7 @@ def _subscribe(url: str, channel: str) -> None:
             pubsub.subscribe(channel)
             for _ in pubsub.listen():
                 _seen["checked_at"] = float("-inf")  # the next request looks at the log at once
+                wake()  # and this process's consumers (live updates among them) look now
         except redis.RedisError:
             log_.warning("cache listener lost Redis; the once-a-second log check goes on")
             time.sleep(5)

@@ -159,6 +159,7 @@ def rotate_stamp(user: User, keep_token: str | None = None) -> None:
     """A new session stamp ends every session and remember-me cookie; API tokens go too
     (all but `keep_token`, the caller's own). The caller holds the user's row lock."""
     user.session_stamp = new_stamp()
+    events.emit(events.USER_SIGNED_OUT, user_id=user.id)
     revoke = delete(ApiToken).where(ApiToken.user_id == user.id)
     if keep_token:
         revoke = revoke.where(ApiToken.token_hash != digest(keep_token))

@@ -284,6 +284,12 @@ class PageFailed(Exception):
     pass
 
 
+# The site's own scripts (live updates): fixed tags holding no user content, the only other
+# scripts a thread page may carry; each is taken out once from every page fetched here.
+OWN_SCRIPTS = ('<script src="/static/vendor/socket.io.min.js" defer></script>',
+               '<script src="/static/live.js" defer></script>')
+
+
 def _get_page(viewer, url: str) -> str:
     try:
         response = viewer.get(url)
@@ -292,7 +298,10 @@ def _get_page(viewer, url: str) -> str:
         raise PageFailed(f"GET {url} raised {type(exc).__name__}: {exc} (a 500)") from exc
     if response.status_code != 200:
         raise PageFailed(f"GET {url} answered {response.status_code}")
-    return response.get_data(as_text=True)
+    page = response.get_data(as_text=True)
+    for tag in OWN_SCRIPTS:
+        page = page.replace(tag, "", 1)
+    return page
 
 
 def _thread_page_problems(viewer, url: str, title: str, bodies: list[str], baselines) -> list[str]:
