@@ -70,6 +70,8 @@ def run(names, loop, interval):
     selected = names or sorted(consumers.registered())
     while True:
         handled = {name: consumers.run_until_caught_up(name) for name in selected}
+        if loop and not names:
+            consumers.run_due_jobs()  # scheduled steps (digests) ride on the full loop
         if not loop:
             for name, count in handled.items():
                 click.echo(f"{name}: handled {count} events; now at {consumers.position(name)}")

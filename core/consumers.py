@@ -151,6 +151,55 @@ def prune(retention_days: int | None = None) -> int:
     return db.session.execute(query).rowcount or 0
 
 
+# Scheduled steps (the notification digests): `fn()` runs at most once per `seconds` across every
+# process. The last run is kept as unix seconds in the position of an event_cursors row named
+# "job:<name>" (not a consumer: prune ignores it); a runner claims a due run in one transaction.
+@dataclass
+class Job:
+    name: str
+    fn: Callable[[], object]
+    seconds: int
+
+
+_jobs: dict[str, Job] = {}
+
+
+def every(name: str, seconds: int):
+    """Decorator: run `fn()` every `seconds` from the consumer runners (first run one interval
+    after the job is first seen, so a fresh start sends nothing at once)."""
+    def register(fn):
+        _jobs[name] = Job(name, fn, int(seconds))
+        return fn
+    return register
+
+
+@transactional
+def _claim_job(job: Job) -> bool:
+    now, key = int(utcnow().timestamp()), f"job:{job.name}"
+    cursor = db.session.get(ConsumerCursor, key, with_for_update=True, populate_existing=True)
+    if cursor is None:
+        db.session.add(ConsumerCursor(name=key, position=now))
+        return False
+    if now - cursor.position < job.seconds:
+        return False
+    cursor.position = now
+    return True
+
+
+def run_due_jobs() -> list[str]:
+    """Run every scheduled step that is due; a failing one is logged. Returns the names run."""
+    ran = []
+    for name in sorted(_jobs):
+        try:
+            if _claim_job(_jobs[name]):
+                _jobs[name].fn()
+                ran.append(name)
+        except Exception:  # noqa: BLE001 - the next interval tries again
+            log.exception("scheduled step %s failed", name)
+            db.session.rollback()
+    return ran
+
+
 # The embedded default has no separate worker process: each web process runs the consumers in a
 # daemon thread, started on its first request (after gunicorn forks). Leases keep two processes
 # from handling one consumer's batch at once. Scaled out, `flask events run --loop` does this.
@@ -207,6 +256,7 @@ def _run_forever(app, seconds: float, stop: threading.Event) -> None:
         with app.app_context():
             try:
                 busy = any(run_all_once().values())
+                run_due_jobs()
             finally:
                 db.session.remove()
         if not busy and not stop.is_set():
