@@ -1,7 +1,7 @@
 """Every write of notifications: watch levels, marking read, mail settings and one-click
 unsubscribe (load -> policy -> change -> emit -> commit, as the community's services), and the
 reads the page and the API share (a reader's list, keyset-paged)."""
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import and_, or_, select, update
 
@@ -143,13 +143,20 @@ def unsubscribe(user_id: int, kind: str) -> None:
     emit("notifications.unsubscribed", reader_id=user_id, kind=kind)
 
 
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_MICRO = timedelta(microseconds=1)
+
+
 def _cursor(raw: str | None):
+    """A cursor is "<microseconds since 1970>.<id>" of the last row shown (URL-safe, exact)."""
     if not raw:
         return None
+    micros, _, id_ = raw.partition(".")
+    if not (micros.isdigit() and id_.isdigit() and len(micros) <= 20 and len(id_) <= 10):
+        raise BadRequest("That cursor is not one this list gave out.")
     try:
-        stamp, _, id_ = raw.partition("~")
-        return datetime.fromisoformat(stamp), int(id_)
-    except ValueError:
+        return _EPOCH + int(micros) * _MICRO, int(id_)
+    except OverflowError:
         raise BadRequest("That cursor is not one this list gave out.") from None
 
 
@@ -166,5 +173,6 @@ def list_for(reader, unread_only: bool = False, limit: int = 20, cursor: str | N
                                              Notification.id.desc()).limit(limit + 1)).all()
     more = len(rows) > limit
     rows = rows[:limit]
-    next_cursor = f"{rows[-1].updated_at.isoformat()}~{rows[-1].id}" if more else None
+    last = rows[-1] if rows else None
+    next_cursor = f"{(last.updated_at - _EPOCH) // _MICRO}.{last.id}" if more else None
     return rows, next_cursor
