@@ -118,6 +118,7 @@ def _upsert(draft: recipients.Draft, ctx: recipients.Context) -> Notification | 
     row.text = kinds.describe(draft.kind, row.count, draft.data)
     row.url = kinds.path_for(draft.kind, ctx.thread, event.post_id, draft.user_id)
     row.updated_at, row.last_event_id = now, event.id
+    db.session.flush()  # the id, for the mail sent after commit
     return row
 
 
