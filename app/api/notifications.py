@@ -1,6 +1,8 @@
 """API: the caller's notifications (list, mark read), their mail settings, and watch levels on
 threads, categories and tags (app/notifications does the work)."""
-from typing import Annotated, Literal, TypedDict
+from typing import Annotated, Literal
+
+from typing_extensions import TypedDict
 
 from pydantic import Field, StrictBool
 
@@ -23,26 +25,12 @@ class ReadBody(Body):
     all: StrictBool = None
 
 
-class EmailChoices(Body):
-    """Mail per kind: off, immediate or digest (kinds left out keep their setting)."""
-
-    answer: Mode = None
-    accepted: Mode = None
-    mention: Mode = None
-    badge: Mode = None
-    rank: Mode = None
-    super_user: Mode = None
-    watched: Mode = None
-    case: Mode = None
-    moderation: Mode = None
-    flag: Mode = None
-    vote: Mode = None
-
-
 class SettingsPatch(Body):
     """Change some kinds' mail and/or the digest period."""
 
-    email: EmailChoices = None
+    email: Annotated[dict[str, Mode], Field(
+        description="kind -> off|immediate|digest; kinds left out keep their setting. Kinds: "
+                    + ", ".join(kinds.KINDS))] = None
     digest: Literal["daily", "weekly"] = None
 
 
@@ -121,8 +109,7 @@ def get_notification_settings():
            returns=NotificationSettings, auth="required")
 def patch_notification_settings(body: SettingsPatch):
     """Change what is mailed, per kind, and the digest period."""
-    email = body.email.model_dump(exclude_none=True) if body.email else {}
-    return service.update_settings(actor(), email, body.digest)
+    return service.update_settings(actor(), body.email or {}, body.digest)
 
 
 def _watched(target_type: str, ref, level: str) -> WatchResult:
