@@ -85,7 +85,8 @@ def _levels(*targets: tuple[str, list[int]]) -> dict[int, str]:
 
 
 def _mentioned(ctx: Context, muted: set[int]) -> list[Draft]:
-    names = {m.lower() for m in MENTION.findall(CODE.sub(" ", ctx.post.body))}
+    # "@ann." ends a sentence: trailing dots and dashes are not part of the name.
+    names = {m.rstrip(".-").lower() for m in MENTION.findall(CODE.sub(" ", ctx.post.body))}
     names = sorted(names)[:MAX_MENTIONS]
     if not names:
         return []

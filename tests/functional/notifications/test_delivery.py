@@ -122,7 +122,7 @@ def test_askers_and_answerers_watch_automatically_and_muting_a_thread_silences_i
 def test_mentions_in_questions_and_answers_resolve_usernames(app):
     ann, bob = factories.user(username="ann_m"), factories.user(username="Bob.M")
     thread = factories.thread(body="Ping @ann_m and @nobody-here, not `@bob.m` in code.")
-    factories.answer(thread, body="I think @bob.m knows this one, and @ann_m too.")
+    factories.answer(thread, body="I think @bob.m knows this one, and so does @ann_m.")
     deliver()
     assert [n.kind for n in bell(ann)] == ["mention", "mention"]
     assert [n.kind for n in bell(bob)] == ["mention"]
