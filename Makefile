@@ -5,6 +5,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 5000
+# Exported: the app builds its default PUBLIC_URL (links in mail) from them.
+export HOST PORT
 FLASK := $(BIN)/flask --app wsgi
 THREADS ?= 56
 LIVE_SOCKETS ?= 48

@@ -76,7 +76,7 @@ def run(names, loop, interval):
             handled = consumers.run_until_caught_up(name)
             click.echo(f"{name}: handled {handled} events; now at {consumers.position(name)}")
         return
-    scheduler = consumers.scheduler_for(current_app._get_current_object(), interval, selected)
+    scheduler = consumers.scheduler_for(current_app._get_current_object(), interval, names)
     consumers.adopt(current_app._get_current_object(), scheduler)  # so wake() reaches it
     page_cache.listen()  # with REDIS_URL, a commit anywhere wakes the consumers at once
     scheduler.start()

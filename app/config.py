@@ -42,6 +42,17 @@ def _int(name: str, default: int) -> int:
     return int(value) if value and value.strip() else default
 
 
+def _served_at() -> str:
+    """Where `make run` serves (HOST, PORT): the default address in mailed links. A wildcard
+    host (0.0.0.0) names no address a reader can open; set PUBLIC_URL then."""
+    host = os.environ.get("HOST", "").strip() or "127.0.0.1"
+    if host in ("0.0.0.0", "::", "[::]"):
+        host = "127.0.0.1"
+    if ":" in host and not host.startswith("["):
+        host = f"[{host}]"
+    return f"http://{host}:{os.environ.get('PORT', '').strip() or '5000'}"
+
+
 def _account_settings() -> dict:
     """Passwords, sign-in lockout, mailed account links and mail delivery."""
     return {
@@ -58,7 +69,7 @@ def _account_settings() -> dict:
         "ACCOUNT_LINK_LIFETIME": 60 * 60,  # password reset and email confirmation links
         "PASSWORD_RESETS_PER_HOUR": 3,  # mails per account, so nobody is mail-bombed
         "API_TOKENS_PER_USER": 50,
-        "PUBLIC_URL": os.environ.get("PUBLIC_URL", "http://127.0.0.1:5000").rstrip("/"),
+        "PUBLIC_URL": (os.environ.get("PUBLIC_URL") or _served_at()).rstrip("/"),
         "MAIL_SERVER": os.environ.get("MAIL_SERVER") or None,
         "MAIL_PORT": _int("MAIL_PORT", 25),
         "MAIL_USERNAME": os.environ.get("MAIL_USERNAME") or None,

@@ -54,6 +54,7 @@ def create_app(config: dict | None = None) -> Flask:
     import reputation.imports  # noqa: F401  (imported reputation enters the ledger)
     import core.consumers  # noqa: F401  (the domain_events and event_cursors tables)
     import community.knowledge  # noqa: F401  (knowledge items follow solved threads)
+    from app.notifications import models as _notification_models  # noqa: F401  (its tables)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT / "migrations"))
     csrf.init_app(app)
@@ -87,4 +88,6 @@ def create_app(config: dict | None = None) -> Flask:
         ensure_runner(app)
     import crm
     crm.init_app(app)
+    from app import notifications
+    notifications.init_app(app)
     return app

@@ -46,13 +46,14 @@ def _address_ok(address: str) -> bool:
     return parseaddr(address)[1] == address and address.count("@") == 1
 
 
-def send(to: str, subject: str, body: str) -> bool:
+def send(to: str, subject: str, body: str, headers: dict | None = None) -> bool:
     """Send one plain-text message; False (and a log line) when it could not be delivered."""
     if not _address_ok(to):
         current_app.logger.warning("mail: refused an unsafe recipient address")
         return False
     message = EmailMessage(subject=_header_safe(subject), body=body,
-                           from_email=current_app.config["MAIL_FROM"], to=[to])
+                           from_email=current_app.config["MAIL_FROM"], to=[to],
+                           headers={k: _header_safe(v) for k, v in (headers or {}).items()})
     try:
         message.send()
     except (OSError, smtplib.SMTPException, BadHeaderError) as exc:
@@ -66,6 +67,11 @@ def link(endpoint: str, **values) -> str:
     return current_app.config["PUBLIC_URL"] + url_for(endpoint, _external=False, **values)
 
 
+def absolute(path: str) -> str:
+    """A path on the site as a link on PUBLIC_URL (for code that runs outside a request)."""
+    return current_app.config["PUBLIC_URL"] + path
+
+
 def send_template(to: str, subject: str, template: str, **context) -> bool:
     body = render_template(f"auth/mail/{template}.txt", **context)
     return send(to, subject, body)
@@ -75,6 +81,21 @@ def send_password_reset(user, token: str) -> bool:
     return send_template(user.email, "Reset your Commonplace password", "password_reset",
                          user=user, url=link("auth.reset_password", token=token),
                          minutes=current_app.config["ACCOUNT_LINK_LIFETIME"] // 60)
+
+
+def send_address_confirmation(user, address: str, token: str) -> bool:
+    """Confirm the account's own address, so notification mail may go to it."""
+    return send_template(address, "Confirm your Commonplace email address", "address_confirm",
+                         user=user, minutes=current_app.config["ACCOUNT_LINK_LIFETIME"] // 60,
+                         url=link("auth.confirm_email", token=token))
+
+
+def confirm_address(user) -> bool:
+    """Mail a link confirming the account's own address (a new account, or from the
+    notification settings): notification mail goes only to a confirmed address."""
+    from community.services import request_email_confirmation
+    link = request_email_confirmation(user)
+    return link is not None and send_address_confirmation(user, *link)
 
 
 def send_email_confirmation(user, old_email: str, new_email: str, token: str) -> bool:

@@ -118,6 +118,32 @@ def visible_posts(viewer, include_deleted: bool = False):
     return and_(live, drafts, shown)
 
 
+def can_hear_of(user, thread, post=None) -> Decision:
+    """Notifications: nobody hears of what they may not see, and deleted content (a thread deleted
+    before delivery) notifies no one, staff included."""
+    if not (decision := is_live(post, thread)):
+        return decision
+    if post is not None:
+        return can_view_post(user, post, thread)
+    return can_view_thread(user, thread)
+
+
+def can_have_notifications(user) -> Decision:
+    """A bell, its settings and its marks are a signed-in reader's own."""
+    if user.is_anonymous_user:
+        return deny("Sign in to see your notifications.")
+    return ALLOW
+
+
+def can_watch(user, thread=None) -> Decision:
+    """Watching or muting a thread (one the reader may see), a category or a tag."""
+    if user.is_anonymous_user:
+        return deny("Sign in to watch or mute.")
+    if thread is not None and not can_view_thread(user, thread):
+        return deny("This thread has been deleted.")
+    return ALLOW
+
+
 def is_live(post, thread) -> Decision:
     """Deleted content is seen by staff, but nobody acts on it until it is restored."""
     if thread.is_deleted:

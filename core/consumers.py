@@ -164,6 +164,63 @@ def prune(retention_days: int | None = None) -> int:
     return db.session.execute(query).rowcount or 0
 
 
+# Scheduled steps (the notification digests): `fn()` runs at most once per `seconds` across every
+# process. The last run is kept as unix seconds in the position of an event_cursors row named
+# "job:<name>" (not a consumer: prune ignores it); a runner claims a due run in one transaction.
+@dataclass
+class Job:
+    name: str
+    fn: Callable[[], object]
+    seconds: int
+
+
+_jobs: dict[str, Job] = {}
+
+
+def every(name: str, seconds: int):
+    """Decorator: run `fn()` every `seconds` from the consumer runners (first run one interval
+    after the job is first seen, so a fresh start sends nothing at once)."""
+    def register(fn):
+        _jobs[name] = Job(name, fn, int(seconds))
+        return fn
+    return register
+
+
+def _job_due(job: Job) -> bool:
+    """A plain read first: a step that is not due commits nothing."""
+    last = db.session.scalar(select(ConsumerCursor.position)
+                             .where(ConsumerCursor.name == f"job:{job.name}"))
+    db.session.rollback()
+    return last is None or int(utcnow().timestamp()) - last >= job.seconds
+
+
+@transactional
+def _claim_job(job: Job) -> bool:
+    now, key = int(utcnow().timestamp()), f"job:{job.name}"
+    cursor = db.session.get(ConsumerCursor, key, with_for_update=True, populate_existing=True)
+    if cursor is None:
+        db.session.add(ConsumerCursor(name=key, position=now))
+        return False
+    if now - cursor.position < job.seconds:
+        return False
+    cursor.position = now
+    return True
+
+
+def run_due_jobs() -> list[str]:
+    """Run every scheduled step that is due; a failing one is logged. Returns the names run."""
+    ran = []
+    for name in sorted(_jobs):
+        try:
+            if _job_due(_jobs[name]) and _claim_job(_jobs[name]):
+                _jobs[name].fn()
+                ran.append(name)
+        except Exception:  # noqa: BLE001 - the next interval tries again
+            log.exception("scheduled step %s failed", name)
+            db.session.rollback()
+    return ran
+
+
 # The embedded default has no separate worker process: each web process runs the consumers under
 # its scheduler (core.scheduler: a thread per consumer, started on the first request, after
 # gunicorn forks). Leases keep two processes from handling one consumer's batch at once.
@@ -184,11 +241,18 @@ def scheduler_for(app, seconds: float, names=None) -> Scheduler:
     scheduler = Scheduler(app)
     for name in sorted(names or _consumers):
         scheduler.add(f"consumer:{name}", partial(_step, name), seconds)
+    if not names and _jobs:  # scheduled steps (digests) ride with the full set
+        scheduler.add("jobs", _jobs_step, max(seconds, 30.0))
     return scheduler
 
 
 def _step(name: str) -> bool:
     return run_batch(name) > 0
+
+
+def _jobs_step() -> bool:
+    run_due_jobs()
+    return False  # a job's next run is at least its interval away
 
 
 def ensure_runner(app) -> None:

@@ -13,10 +13,12 @@ from core.database import db
 from core.events import emit
 from core.time import utcnow
 from reputation.models import ReputationEvent
+from reputation.ranks import rank_for
 
 FLOOR = 1
 CAPPED_REASONS = {"question_upvoted", "answer_upvoted"}
 REPUTATION_CHANGED = "reputation.changed"  # user_id; data: delta, reason
+RANK_REACHED = "reputation.rank_reached"  # user_id; data: rank, reputation (a rank up the ladder)
 
 
 def points(reason: str) -> int:
@@ -95,4 +97,7 @@ def _record(user_id, current, delta, reason, source, capped, post_id, thread_id)
         # which also leaves out the user of a voter's own row (`private`).
         extra = {"private": True} if voters_own(reason, source, user_id) else {}
         emit(REPUTATION_CHANGED, user_id=user_id, delta=delta, reason=reason, **extra)
+        if delta > 0 and rank_for(current + delta) != rank_for(current):
+            emit(RANK_REACHED, user_id=user_id, rank=rank_for(current + delta),
+                 reputation=current + delta)
     return delta

@@ -92,6 +92,14 @@
   socket.on("thread_gone", function (message) {
     if (message && message.thread_id === threadId) { join(); }  // staff may still follow it
   });
+  socket.on("notifications", function (message) {  // the header's bell, on this page too
+    var bell = document.querySelector("a.bell");
+    if (!bell || !message || typeof message.unread !== "number") return;
+    var count = bell.querySelector("b") || bell.appendChild(document.createElement("b"));
+    count.textContent = message.unread > 99 ? "99+" : String(message.unread);
+    count.hidden = message.unread === 0;
+    bell.setAttribute("aria-label", "Notifications, " + message.unread + " unread");
+  });
   socket.onAny(function (name, data) {
     document.dispatchEvent(new CustomEvent("commonplace:" + name, {detail: data}));
   });

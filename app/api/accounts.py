@@ -39,6 +39,7 @@ def delete_token():
 def create_user(body: NewUser):
     """Register an account."""
     user = services.register_user(body.username, body.email, body.password)
+    mail.confirm_address(user)
     return created(s.user_full(user, user), url_for("api.get_user", user_id=user.id))
 
 
@@ -61,7 +62,7 @@ def get_reputation(user_id: int, query: Paging):
 
 
 def _me(user) -> s.MyAccount:
-    return s.user_full(user, user, badges_of(user.id)) | {"notification_count": 0,
+    return s.user_full(user, user, badges_of(user.id)) | {"notification_count": user.unread_notifications,
                                       "pending_email": services.pending_email(user)}
 
 

@@ -28,6 +28,7 @@ def register():
             errors, status = exc.errors, exc.status
         else:
             login_user(user)
+            mail.confirm_address(user)
             flash(f"Welcome, {user.username}!", "success")
             return redirect(next_from_request(url_for("web.home")))
     return render_template("auth/register.html", form=form, errors=errors), status

@@ -35,6 +35,14 @@ def init_app(app) -> None:
     app.jinja_env.globals["live_cursor"] = last_id  # the thread page's replay starting point
     from app.realtime import fanout, sockets  # noqa: F401  (the consumer registers)
     sockets.register(socketio.server)
+    from app.notifications.consumer import on_created
+    if _bell not in on_created:
+        on_created.append(_bell)
+
+
+def _bell(user_id: int, unread: int) -> None:
+    """A reader's unread count changed: their open pages update the bell."""
+    emit_to_user(user_id, "notifications", {"unread": unread})
 
 
 def server():

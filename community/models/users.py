@@ -38,6 +38,13 @@ class User(UserMixin, db.Model):
     created_at = mapped_column(UTCDateTime, default=utcnow, index=True)
     # Part of every session and remember-me cookie; a new stamp signs out every other device.
     session_stamp: Mapped[str] = mapped_column(String(32), default=new_stamp)
+    # Notification mail goes only to a confirmed address (app/notifications); set when the
+    # owner opens a mailed confirmation link, or for accounts an operator made.
+    email_confirmed_at = mapped_column(UTCDateTime, nullable=True)
+    # The bell's number, kept by app/notifications in the transaction that changes it (one
+    # indexed count written here): pages read it with the user, and it is part of the row
+    # a signed-in reader's cached page is checked against, so a kept page never shows an old count.
+    unread_notifications: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     is_anonymous_user = False
 
@@ -76,6 +83,7 @@ class AnonymousUser(AnonymousUserMixin):
     role = "anonymous"
     roles: list[str] = []
     reputation = 0
+    unread_notifications = 0
     is_super_user = False
     is_staff = False
     is_suspended = False

@@ -2,7 +2,8 @@
 from community.services.accounts import (authenticate, create_named_token, create_or_update_user,
                                          issue_token, list_tokens, register_user, revoke_token,
                                          revoke_token_by_id, stamp_matches, user_for_token)
-from community.services.account_security import (confirm_email_change, pending_email,
+from community.services.account_security import (confirm_email_change, mark_email_confirmed,
+                                                 pending_email, request_email_confirmation,
                                                  request_password_reset, reset_password,
                                                  sign_out_everywhere, update_account)
 from community.services.categories import create_category
@@ -17,7 +18,8 @@ from community.services.votes import accept_answer, cast_vote
 
 __all__ = ["authenticate", "create_named_token", "create_or_update_user", "issue_token",
            "list_tokens", "register_user", "revoke_token", "revoke_token_by_id", "stamp_matches",
-           "user_for_token", "confirm_email_change", "pending_email", "request_password_reset",
+           "user_for_token", "confirm_email_change", "mark_email_confirmed",
+           "request_email_confirmation", "pending_email", "request_password_reset",
            "reset_password", "sign_out_everywhere", "update_account", "SignInLocked",
            "create_category", "create_answer", "delete_post", "edit_post", "restore_post", "create_thread",
            "edit_thread", "accept_answer", "cast_vote", "CaseChange", "apply_case_change", "case_change", "case_for_thread",

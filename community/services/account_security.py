@@ -146,7 +146,27 @@ def confirm_email_change(token) -> User:
     ensure_email_free(link.new_email, exclude_id=link.user_id)
     user = _lock_user(link.user_id)
     user.email = link.new_email
+    user.email_confirmed_at = utcnow()  # the owner opened a link mailed to this address
     return user
+
+
+@transactional
+def request_email_confirmation(actor: User) -> tuple[str, str] | None:
+    """A mailed link that confirms the account's current address (notification mail goes only
+    to a confirmed one): (address, secret), or None when it is already confirmed."""
+    user = _lock_user(actor.id)
+    if user.email_confirmed_at is not None:
+        return None
+    db.session.execute(delete(AccountToken).where(
+        AccountToken.user_id == user.id, AccountToken.purpose == CONFIRM_EMAIL,
+        AccountToken.used_at.is_(None)))
+    return user.email, _new_link(user.id, CONFIRM_EMAIL, user.email)
+
+
+@transactional
+def mark_email_confirmed(user_id: int) -> None:
+    """An operator's account (`users create`) or a demo one: its address is taken as confirmed."""
+    _lock_user(user_id).email_confirmed_at = utcnow()
 
 
 def pending_email(user: User) -> str | None:

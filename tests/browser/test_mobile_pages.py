@@ -71,6 +71,8 @@ PAGES = [
     ("thread-case-support", "plain_url", "sam", "How do I download my invoices?"),
     ("search-empty", "/search?q=invoices+charged", None, "Search"),
     ("search-results", "/search?q=invoices", None, "Search"),
+    ("notifications", "/notifications", "alice", "Notifications"),
+    ("notification-settings", "/settings/notifications", "alice", "Notification settings"),
 ]
 
 

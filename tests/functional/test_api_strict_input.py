@@ -35,6 +35,7 @@ def world(api):
     values = {"thread_id": thread.id, "post_id": answer.id, "user_id": admin.id,
               "slug": category.slug, "token_id": token_id}
     values.update({"item_id": 1, "version": 1})  # a knowledge item (none exists here)
+    values.update({"name": "general"})  # a tag (bodies are checked before it is looked up)
     return {"token": token, "values": values, "thread": thread}
 
 
@@ -77,6 +78,7 @@ WRONG = {
     "integer": [1.0, True, "3", 2**31, -(2**40)],
     "array": ["a,b", [1, None], {"0": "x"}],
     "boolean": ["true", 1, 0, [True], {"a": True}],
+    "object": ["text", 5, [1], True],
 }
 SHAPES = [b"[" * 100_000, b'{"a":' * 50_000, b"{not json", b"[1, 2]", b'"text"', b"null",
           b'{"value": NaN}', b"\xff\xfe{}"]
