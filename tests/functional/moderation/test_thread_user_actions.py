@@ -130,7 +130,7 @@ def test_merge_moves_answers_with_votes_links_and_links_cases(api, mod):
     assert api.get(f"/threads/{dup.id}").json["answer_count"] == 0
 
 
-def test_suspension_refuses_sign_in_and_ends_sessions_and_tokens(fresh_request_globals, api, web,
+def test_suspension_refuses_sign_in_and_ends_sessions_and_tokens(api, web,
                                                                   client, mod):
     member = factories.user(username="suspendme")
     token = api.token_for(member.email)

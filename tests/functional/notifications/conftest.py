@@ -39,7 +39,3 @@ def browser(app, user) -> WebClient:
     web.login(user.username)
     return web
 
-
-@pytest.fixture(autouse=True)
-def _fresh_request_globals(fresh_request_globals):
-    """Several browsers in one test: each request starts without another's cached user."""
