@@ -15,6 +15,7 @@ def load_routes() -> None:
     from app.api import cases  # noqa: F401
     from app.api import search  # noqa: F401
     from app.api import similar  # noqa: F401
+    from app.api import helpful  # noqa: F401
 
 
 def init_app(app) -> None:

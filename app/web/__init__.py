@@ -12,6 +12,7 @@ def init_app(app) -> None:
     from app.web import crm_staff, knowledge  # noqa: F401
     from app.web import cases  # noqa: F401
     from app.web import search  # noqa: F401
+    from app.web import crawlers, helpful  # noqa: F401
     app.register_blueprint(bp)
     page_cache.connect()
 
@@ -19,6 +20,9 @@ def init_app(app) -> None:
     from app.web.submissions import new_token
     from app.web.reputation import locked_privileges
     from reputation.ranks import marks, rank_for
+
+    from community.home_queries import excerpt
+    app.add_template_filter(excerpt, "excerpt")
 
     @app.context_processor
     def inject_helpers():

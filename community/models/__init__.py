@@ -4,7 +4,8 @@ from community.models.users import (ANONYMOUS, AccountToken, AnonymousUser, ApiT
                                     SignInThrottle, User)
 from community.models.audit import AuditEntry
 from community.models.flags import FLAG_REASONS, Flag
-from community.models.content import (Category, Post, Revision, Tag, Thread, ThreadLink, Vote,
+from community.models.content import (Category, HelpfulMark, Post, Revision, Tag, Thread,
+                                      ThreadLink, Vote,
                                       thread_tags)
 from community.models.knowledge import KnowledgeItem, KnowledgeVersion
 from community.models.imports import ImportSource
@@ -19,10 +20,11 @@ conflict_on("uq_categories_slug", "slug", "is taken")
 conflict_on("uq_votes_post_user", "vote", "was already cast")
 conflict_on("uq_thread_links_thread_target_kind", "link", "already exists")
 conflict_on("uq_flags_post_user", "flag", "was already raised by you on this post")
+conflict_on("uq_helpful_marks_thread_visitor", "helpful", "was already marked by you")
 conflict_on("uq_cases_thread_id", "case", "already exists: this thread is already escalated")
 
 __all__ = ["ANONYMOUS", "AccountToken", "AnonymousUser", "ApiToken", "SignInThrottle", "ROLES",
            "User", "AuditEntry", "FLAG_REASONS", "Flag", "Category", "Post", "Revision", "Tag",
-           "Thread", "ThreadLink", "Vote", "thread_tags", "UTCDateTime", "utcnow",
+           "Thread", "ThreadLink", "HelpfulMark", "Vote", "thread_tags", "UTCDateTime", "utcnow",
            "KnowledgeItem", "KnowledgeVersion", "Case", "CASE_STATUSES", "PRIORITIES",
            "ImportSource"]
