@@ -28,11 +28,11 @@ def _xml(body: str) -> Response:
 @bp.get("/sitemap.xml")
 def sitemap():
     size = _page_size()
-    pages = {kind: math.ceil(count() / size) for kind, (count, _, _) in KINDS.items()}
-    if sum(pages.values()) <= 1:  # everything fits in one file
+    counts = {kind: count() for kind, (count, _, _) in KINDS.items()}
+    if sum(counts.values()) <= size:  # everything fits in one file
         return _xml(_urlset([row for kind in KINDS for row in _urls(kind, 0, size)]))
     maps = [url_for("web.sitemap_page", kind=kind, number=n, _external=True)
-            for kind, count in pages.items() for n in range(1, count + 1)]
+            for kind, count in counts.items() for n in range(1, math.ceil(count / size) + 1)]
     return _xml(f"<sitemapindex {XMLNS}>\n" +
                 "".join(f"<sitemap><loc>{escape(loc)}</loc></sitemap>\n" for loc in maps) +
                 "</sitemapindex>\n")
