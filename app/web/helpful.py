@@ -17,6 +17,7 @@ from app.web import bp
 from community.deflections import RATE_LIMIT, mark_helpful, visitor_key
 from core.errors import Conflict
 
+
 @bp.post("/t/<int:thread_id>/helpful")
 @csrf.exempt
 @limiter.limit(RATE_LIMIT)
