@@ -108,6 +108,7 @@ def _linkify_at_scheme(state, silent: bool) -> bool:
 
 _ALIGN = re.compile(r"^text-align:(left|center|right)$")
 _SCROLLERS = re.compile(r"<(pre|table)>")
+ADDED_ATTRIBUTES = {"pre": {"tabindex"}, "table": {"tabindex"}}  # by focusable_scrollers
 
 
 def _page_friendly_tokens(state) -> None:
