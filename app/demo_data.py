@@ -233,4 +233,27 @@ THREADS = [
                      "recurring *draft* lets you fill in the hours before it is sent.", 2),)),
     Q("linus", "Ideas & feedback", "Dark mode for the web app", "Late-night bookkeeping hurts.",
       ("idea", "design"), votes=4),
+    # Worded as the help team would write them, not as customers ask ("where are my bills",
+    # "the app crashes", "cancel my account"): search by meaning has to find them.
+    Q("maria", "Billing", "Locating past statements and receipts for a subscription",
+      "Our bookkeeper needs every statement Tallybook issued us last year. Which screen keeps "
+      "the history of charges?", ("invoices", "receipts"), votes=2, answers=(
+          A("agent", "Every statement is under **Settings → Plan & payments → Billing history**; "
+                     "each row has a PDF receipt and **Download all** makes one ZIP for a year.",
+            votes=3, accepted=True),)),
+    Q("ken", "Mobile app", "Handset app terminates immediately after launch",
+      "Since this morning the Android app closes the moment its splash screen appears.",
+      ("android", "crash"), votes=1, answers=(
+          A("linus", "Clearing the app's storage (**Android settings → Apps → Tallybook → "
+                     "Storage → Clear storage**) fixed it for me; you sign in again afterwards.",
+            votes=2),
+          A("agent", "Version 4.12.2 fixes a start-up fault on Android 15; update from the "
+                     "Play Store. Clearing storage works around it until then.", votes=4,
+            accepted=True))),
+    Q("grace", "Billing", "Terminating the subscription and erasing company data",
+      "We are closing the business. What is the procedure to end the plan and have our records "
+      "deleted?", ("plan", "privacy"), answers=(
+          A("agent", "The account owner can end the plan under **Settings → Plan & payments → "
+                     "End subscription**. Export first: 30 days later everything is erased, and "
+                     "we email a deletion confirmation.", votes=2, accepted=True),)),
 ]

@@ -53,3 +53,4 @@ KNOWLEDGE_PUBLISHED = "knowledge.published"  # thread_id; data: item_id, version
 KNOWLEDGE_UPDATED = "knowledge.updated"      # thread_id; data: item_id, version
 KNOWLEDGE_STALE = "knowledge.stale"          # thread_id; data: item_id, version
 KNOWLEDGE_RETIRED = "knowledge.retired"      # thread_id; data: item_id, version
+THREAD_HELPFUL = "thread.helpful"      # thread_id; data: visitor (a key, never an address), query

@@ -4,7 +4,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from community.jsonld import iso
-from community.models import Category, KnowledgeItem, KnowledgeVersion, Tag, thread_tags
+from community.models import Category, KnowledgeItem, KnowledgeVersion, Tag, Thread, thread_tags
 from community.policies import can_view_knowledge_item, visible_knowledge_items
 from core.database import db
 from core.errors import NotFound
@@ -79,3 +79,8 @@ def categories_in_use() -> list[Category]:
     used = select(KnowledgeItem.category_id).where(KnowledgeItem.status != "retired")
     return list(db.session.scalars(select(Category).where(Category.id.in_(used))
                                    .order_by(Category.position, Category.name)))
+
+
+def item_thread(item: KnowledgeItem):
+    """The solved thread an item was made from (its "this solved my problem" form posts there)."""
+    return db.session.get(Thread, item.thread_id)

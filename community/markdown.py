@@ -107,6 +107,8 @@ def _linkify_at_scheme(state, silent: bool) -> bool:
 
 
 _ALIGN = re.compile(r"^text-align:(left|center|right)$")
+_SCROLLERS = re.compile(r"<(pre|table)>")
+ADDED_ATTRIBUTES = {"pre": {"tabindex"}, "table": {"tabindex"}}  # by focusable_scrollers
 
 
 def _page_friendly_tokens(state) -> None:
@@ -191,4 +193,10 @@ def render(text: str) -> str:
         html = _plain(text)
         log.warning("Markdown rendering failed; the post is stored as plain text", exc_info=True)
         _replace_parser(parser)
-    return sanitize(html)
+    return focusable_scrollers(sanitize(html))
+
+
+def focusable_scrollers(html: str) -> str:
+    """Code blocks and tables scroll inside themselves on a phone, so a keyboard must reach
+    them: tabindex=0, added after the sanitiser (which allows no attribute on either)."""
+    return _SCROLLERS.sub(r'<\1 tabindex="0">', html)

@@ -73,6 +73,17 @@ def can_view_thread(user, thread) -> Decision:
     return ALLOW
 
 
+def can_mark_helpful(user, thread) -> Decision:
+    """"This solved my problem": anyone who can read a solved thread, anonymous readers too."""
+    if thread.is_deleted:
+        return deny("This thread has been deleted.")
+    if thread.status != "solved":
+        return deny("Only a solved thread can be marked as the answer to your problem.")
+    if getattr(user, "is_suspended", False):
+        return deny("Your account is suspended.")
+    return ALLOW
+
+
 def can_view_post(user, post, thread) -> Decision:
     if not (decision := can_view_thread(user, thread)):
         return decision

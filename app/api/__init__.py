@@ -17,6 +17,7 @@ def load_routes() -> None:
     from app.api import similar  # noqa: F401
     from app.api import moderation, site_admin  # noqa: F401
     from app.api import notifications  # noqa: F401
+    from app.api import helpful  # noqa: F401
 
 
 def init_app(app) -> None:

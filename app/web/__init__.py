@@ -13,6 +13,7 @@ def init_app(app) -> None:
     from app.web import cases  # noqa: F401
     from app.web import search  # noqa: F401
     from app.web import moderation, site_admin  # noqa: F401
+    from app.web import crawlers, helpful  # noqa: F401
     app.register_blueprint(bp)
     page_cache.connect()
 
@@ -21,6 +22,9 @@ def init_app(app) -> None:
     from app.web.reputation import locked_privileges
     from app.web.moderation import review_count
     from reputation.ranks import marks, rank_for
+
+    from community.home_queries import excerpt
+    app.add_template_filter(excerpt, "excerpt")
 
     @app.context_processor
     def inject_helpers():

@@ -35,7 +35,8 @@ def kb_item(item_id, slug=None):
         return redirect(url_for("web.kb_item", item_id=item.id, slug=item.slug), 301)
     doc = kq.document(item)
     return render_template("knowledge/item.html", item=item, doc=doc, shown=item,
-                           versions=kq.versions(item.id), jsonld=article_document(doc))
+                           versions=kq.versions(item.id), jsonld=article_document(doc),
+                           thread=kq.item_thread(item))
 
 
 @bp.get("/kb/<int:item_id>-<slug>/v<int:number>")

@@ -8,7 +8,7 @@ from app.auth import session_identity
 from app.web import bp, page_cache, revision_diffs
 from app.web.reputation import profile_extras, thread_extras
 from app.web.submissions import new_token
-from community import queries
+from community import home_queries, queries
 from community.services.accounts import stamps_equal
 from community.viewcounts import record_view
 from reputation import queries as reputation_queries
@@ -51,8 +51,9 @@ def _render_list(category, template, **context):
 
 @bp.get("/")
 def home():
-    return _thread_list(template="community/home.html",
-                        extra=lambda: {"categories": queries.categories()})
+    return _thread_list(template="community/home.html", extra=lambda: {
+        "categories": queries.categories(), "helpful": home_queries.most_helpful(current_user),
+        "items": home_queries.newest_items(current_user)})
 
 
 @bp.get("/threads")

@@ -4,7 +4,8 @@ from community.models.users import (ANONYMOUS, AccountToken, AnonymousUser, ApiT
                                     SignInThrottle, User)
 from community.models.audit import AuditEntry
 from community.models.flags import FLAG_REASONS, Flag
-from community.models.content import (Category, Post, Revision, Tag, Thread, ThreadLink, Vote,
+from community.models.content import (Category, HelpfulMark, Post, Revision, Tag, Thread,
+                                      ThreadLink, Vote,
                                       thread_tags)
 from community.models.knowledge import KnowledgeItem, KnowledgeVersion
 from community.models.imports import ImportSource
@@ -23,11 +24,12 @@ conflict_on("uq_thread_links_thread_target_kind", "link", "already exists")
 conflict_on("uq_flags_post_user", "flag", "was already raised by you on this post")
 conflict_on("uq_watched_words_word", "word", "is already watched")
 conflict_on("uq_review_items_post_id", "post", "is already in the review queue")
+conflict_on("uq_helpful_marks_thread_visitor", "helpful", "was already marked by you")
 conflict_on("uq_cases_thread_id", "case", "already exists: this thread is already escalated")
 
 __all__ = ["ANONYMOUS", "AccountToken", "AnonymousUser", "ApiToken", "SignInThrottle", "ROLES",
            "User", "AuditEntry", "FLAG_REASONS", "Flag", "Category", "Post", "Revision", "Tag",
-           "Thread", "ThreadLink", "Vote", "thread_tags", "UTCDateTime", "utcnow",
+           "Thread", "ThreadLink", "HelpfulMark", "Vote", "thread_tags", "UTCDateTime", "utcnow",
            "KnowledgeItem", "KnowledgeVersion", "Case", "CASE_STATUSES", "PRIORITIES",
            "ImportSource", "ReviewItem", "WatchedWord", "SiteSetting", "REVIEW_ACTIONS",
            "REVIEW_KINDS", "WATCH_ACTIONS"]

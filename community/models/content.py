@@ -55,6 +55,7 @@ class Thread(db.Model):
         Index("ix_threads_score", "score", "id"),
         Index("ix_threads_category_created", "category_id", "created_at"),
         Index("ix_threads_category_activity", "category_id", "last_activity_at"),
+        Index("ix_threads_helpful", "helpful_count", "id"),  # the home page's most helpful
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -70,6 +71,8 @@ class Thread(db.Model):
     score: Mapped[int] = mapped_column(Integer, default=0)
     view_count: Mapped[int] = mapped_column(Integer, default=0)
     answer_count: Mapped[int] = mapped_column(Integer, default=0)
+    # Readers who said "this solved my problem" (community.deflections keeps who, once each).
+    helpful_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     is_deleted: Mapped[bool] = mapped_column(Boolean, default=False)
     is_locked: Mapped[bool] = mapped_column(Boolean, default=False)
     # Closed: no new answers (a duplicate, off topic...); close_reason says why.
@@ -161,6 +164,25 @@ class Vote(db.Model):
     post_id: Mapped[int] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"), index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     value: Mapped[int] = mapped_column(SmallInteger)
+    created_at = mapped_column(UTCDateTime, default=utcnow)
+
+
+class HelpfulMark(db.Model):
+    """A reader's "this solved my problem" on a thread: one per visitor (a user id, or an
+    anonymous visitor's cookie or address key) and thread; a deflection in the analytics."""
+
+    __tablename__ = "helpful_marks"
+    __table_args__ = (
+        UniqueConstraint("thread_id", "visitor", name="uq_helpful_marks_thread_visitor"),
+        Index("ix_helpful_marks_created", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    thread_id: Mapped[int] = mapped_column(ForeignKey("threads.id", ondelete="CASCADE"))
+    visitor: Mapped[str] = mapped_column(String(64))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"),
+                                                nullable=True, index=True)
+    query: Mapped[str | None] = mapped_column(String(100), nullable=True)  # the search that led here
     created_at = mapped_column(UTCDateTime, default=utcnow)
 
 

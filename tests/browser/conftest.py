@@ -203,5 +203,22 @@ def sign_in(page, login: str, password: str = PASSWORD) -> None:
     page.get_by_label("Email or username").fill(login)
     page.get_by_label("Password").fill(password)
     page.get_by_role("main").get_by_role("button", name="Sign in").click()
-    page.get_by_role("button", name="Sign out").wait_for()
+    page.locator("header details.menu summary[aria-label^='Account menu']").wait_for()
+
+
+def header_link(page, name: str) -> None:
+    """Follow a page link of the header: in the row on wide screens, in the menu on phones."""
+    inline = page.get_by_role("navigation", name="Main").get_by_role("link", name=name)
+    if inline.is_visible():
+        inline.click()
+        return
+    page.locator("header details.menu summary").click()
+    page.get_by_role("navigation", name="Account and pages").get_by_role(
+        "link", name=name).click()
+
+
+def sign_out(page) -> None:
+    """Sign out from the account menu (a <details>: no JavaScript needed)."""
+    page.locator("header details.menu summary").click()
+    page.get_by_role("button", name="Sign out").click()
 

@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 from core.database import db
 from community.models import User
 from tests import factories
-from tests.browser.conftest import DESKTOP, PASSWORD, PHONE
+from tests.browser.conftest import DESKTOP, PASSWORD, PHONE, header_link, sign_out
 
 TITLE = "How do I reset my password without my old phone?"
 BODY = "I changed phones and the reset code still goes to the old number. What can I do?"
@@ -17,7 +17,7 @@ ANSWER = "Use the **email** option on the reset page; support can also update yo
 
 
 def click_sign_in(page, login: str) -> None:
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Sign in").click()
+    page.get_by_role("banner").get_by_role("link", name="Sign in").click()
     page.get_by_label("Email or username").fill(login)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("main").get_by_role("button", name="Sign in").click()
@@ -25,12 +25,12 @@ def click_sign_in(page, login: str) -> None:
 
 
 def click_sign_out(page) -> None:
-    page.get_by_role("button", name="Sign out").click()
+    sign_out(page)
     expect(page.get_by_role("status")).to_have_text("Signed out.")
 
 
 def open_thread(page) -> None:
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Questions").click()
+    header_link(page, "Questions")
     page.get_by_role("link", name=TITLE).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(TITLE)
 
@@ -45,7 +45,7 @@ def test_ask_answer_vote_accept_without_javascript(new_context, live_server, dev
     page.goto("/")
 
     # A new customer registers ...
-    page.get_by_role("link", name="Register").click()
+    header_link(page, "Register")
     page.get_by_label("Username").fill("carol")
     page.get_by_label("Email").fill("carol@example.com")
     page.get_by_label("Password").fill(PASSWORD)
@@ -115,6 +115,6 @@ def test_ask_answer_vote_accept_without_javascript(new_context, live_server, dev
     expect(page.locator("article.question .score")).to_have_text("1")
 
     # The lists show it solved too.
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Questions").click()
+    header_link(page, "Questions")
     row = page.locator("li.thread-row").filter(has=page.get_by_role("link", name=TITLE))
     expect(row.locator(".badge.solved")).to_have_text("Solved")

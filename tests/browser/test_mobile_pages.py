@@ -49,7 +49,7 @@ AUDIT = """() => {
 
 # (screenshot name, path or seeded-data attribute, who is signed in, what must be on the page)
 PAGES = [
-    ("home", "/", None, "Community questions"),
+    ("home", "/", None, "How can we help?"),
     ("threads", "/threads", None, "All questions"),
     ("thread-wide", "wide_url", None, "Why was my card charged twice this month?"),
     ("thread-wide-asker", "wide_url", "alice", "Why was my card charged twice this month?"),

@@ -64,3 +64,28 @@ def test_seed_demo_command_then_again_is_a_no_op(app, runner, monkeypatch):
     posts = _scalar(select(func.count(Post.id)))
     assert "nothing seeded" in runner.invoke(args=["seed", "demo"]).output
     assert _scalar(select(func.count(Post.id))) == posts
+
+
+def test_demo_is_dated_over_weeks_with_views_staff_super_users_a_case_and_deflections(app,
+                                                                                     client):
+    from datetime import timedelta
+
+    from community.models import Case, HelpfulMark, KnowledgeItem
+    seed_demo_community()
+    times = db.session.scalars(select(Thread.created_at)).all()
+    assert max(times) - min(times) > timedelta(days=28)  # not all in the same minute
+    assert len({t.date() for t in times}) >= 20
+    assert all(v > 0 for v in db.session.scalars(select(Thread.view_count)))
+    assert _scalar(select(func.count(User.id)).where(User.is_super_user.is_(True))) >= 2
+    staff_answers = _scalar(select(func.count(Post.id)).join(User, User.id == Post.author_id)
+                            .where(Post.kind == "answer", User.role == "support"))
+    assert staff_answers >= 5
+    assert _scalar(select(func.count(KnowledgeItem.id))) >= 5
+    assert _scalar(select(func.count(Case.id))) == 1
+    assert _scalar(select(func.count(HelpfulMark.id))) >= 10
+    # Answers come after their question.
+    for thread in db.session.scalars(select(Thread)):
+        first = _scalar(select(func.min(Post.created_at)).where(Post.thread_id == thread.id))
+        assert first == thread.created_at
+    home = client.get("/").get_data(as_text=True)
+    assert "Answers that helped most" in home and "solved it for" in home

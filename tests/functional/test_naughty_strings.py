@@ -32,7 +32,7 @@ from sqlalchemy import select
 from core.errors import ValidationFailed
 from core.database import db
 from community import services
-from community.markdown import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, render
+from community.markdown import ADDED_ATTRIBUTES, ALLOWED_ATTRIBUTES, ALLOWED_TAGS, render
 from community.models import Post
 from community.validation import clean_text
 from tests import factories
@@ -44,7 +44,8 @@ SECURITY = SHARED / "data" / "security"
 SAMPLE_EVERY = 25
 POLYGLOTS = "xss/XSS_Polyglots.txt"
 # nh3 (ammonia) adds rel to links and keeps its default generic attributes, lang and title.
-SANITISER_EXTRAS = {"a": {"rel"}, "*": {"lang", "title"}}
+# Code blocks and tables get tabindex=0 after the sanitiser (keyboard users scroll them).
+SANITISER_EXTRAS = {"a": {"rel"}, "*": {"lang", "title"}, **ADDED_ATTRIBUTES}
 STRICT_ONLY = "once every whitespace/control character is removed"  # see _html_checks.url_dangers
 JSON_LD = re.compile(r'<script type="application/ld\+json">(.*?)</script>', re.S)
 
