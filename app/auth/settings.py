@@ -31,7 +31,8 @@ def change_email():
     old_email = current_user.email
     try:
         user, link = services.update_account(current_user, request.form.get("current_password"),
-                                             email=request.form.get("email", ""))
+                                             email=request.form.get("email", ""),
+                                             address=request.remote_addr)
     except REFUSED as exc:
         return _page("email", exc.errors or {"current_password": [exc.detail]}, exc.status)
     if link is not None:
@@ -47,7 +48,8 @@ def change_email():
 def change_password():
     try:
         user, _ = services.update_account(current_user, request.form.get("current_password"),
-                                          password=request.form.get("password", ""))
+                                          password=request.form.get("password", ""),
+                                          address=request.remote_addr)
     except REFUSED as exc:
         return _page("password", exc.errors or {"current_password": [exc.detail]}, exc.status)
     # The stamp changed: this browser signs in again with it, every other one is signed out.

