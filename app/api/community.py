@@ -3,6 +3,7 @@ from flask import url_for
 
 from app.api import serializers as s
 from app.api.core import actor, number_cursor
+from app.extensions import VOTE_LIMIT, VOTE_SCOPE
 from app.api.registry import created, operation
 from app.api.schemas import (AcceptRequest, NewAnswer, NewCategory, NewThread, Paging, PostEdit,
                              ThreadEdit, ThreadFilters, VoteRequest)
@@ -102,7 +103,7 @@ def delete_post(post_id: int):
 
 
 @operation("POST", "/posts/<int:post_id>/vote", body=VoteRequest, returns=s.VoteResult,
-           auth="required", errors=(403,))
+           auth="required", errors=(403,), limit=VOTE_LIMIT, limit_scope=VOTE_SCOPE)
 def vote(post_id: int, body: VoteRequest):
     """Vote a post up or down, or retract the vote."""
     score, my_vote = services.cast_vote(actor(), post_id, body.value)

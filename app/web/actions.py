@@ -9,7 +9,7 @@ from flask import flash, make_response, redirect, render_template, request, url_
 from flask_login import current_user, login_required
 
 from core.errors import Conflict, ValidationFailed
-from app.extensions import limiter
+from app.extensions import VOTE_LIMIT, VOTE_SCOPE, limiter
 from app.web import bp
 from app.web.reputation import thread_extras
 from app.web.similar import similar_step
@@ -163,6 +163,7 @@ def restore_post(post_id):
 
 @bp.post("/posts/<int:post_id>/vote")
 @login_required
+@limiter.shared_limit(VOTE_LIMIT, scope=VOTE_SCOPE)
 def vote(post_id):
     try:
         value = int(request.form.get("value", ""))

@@ -153,3 +153,85 @@ def test_a_password_reset_lifts_the_lock_from_every_address(app, mailbox, monkey
     for address in ("198.51.100.20", "198.51.100.21"):
         assert _sign_in_from(WebClient(app.test_client()), "unlock", "fresh-password",
                              address).status_code == 302
+
+
+# ---- the public ledger -------------------------------------------------------------------------
+
+def test_others_cannot_match_a_downvoter_to_the_downvoted_by_time(app, api, client):
+    voter = factories.reputable(factories.user(username="critic2"), 60)
+    answer = factories.answer(factories.thread(), factories.reputable(factories.user(), 50))
+    services.cast_vote(voter, answer.id, -1)
+
+    def stamps(user_id, token=None):
+        return {i["reason"]: i["created_at"] for i in
+                api.get(f"/users/{user_id}/reputation", token).json["items"]}
+
+    theirs = stamps(voter.id)["voter_downvote"]
+    received = stamps(answer.author_id)["post_downvoted"]
+    assert theirs.endswith("T00:00:00Z") and theirs[:10] == received[:10]
+    assert theirs != received
+    # The voter sees their own row's time as it is.
+    assert not stamps(voter.id, api.token_for(voter.email))["voter_downvote"].endswith(
+        "T00:00:00Z")
+    # The profile page: no exact time in the markup of the voter's private row.
+    page = client.get(f"/u/{voter.id}/reputation/all").get_data(as_text=True)
+    row = next(li for li in page.split("<li>") if "voter downvote" in li)
+    assert f'datetime="{theirs[:10]}"' in row and "thread" not in row
+
+
+# ---- bidi controls -----------------------------------------------------------------------------
+
+BIDI = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+
+
+def test_bidi_controls_are_removed_from_titles_names_and_tags(app, api):
+    author = factories.user()
+    token = api.token_for(author.email)
+    category = factories.category()
+    response = api.post("/threads", token, json={
+        "title": f"Invoice \u202eexe.txt{BIDI} does not open", "body": "A body long enough here.",
+        "category": category.slug, "tags": [f"bil\u202eling", f"\u2066pdf\u2069"]})
+    assert response.status_code == 201, response.json
+    assert response.json["title"] == "Invoice exe.txt does not open"
+    assert sorted(response.json["tags"]) == ["billing", "pdf"]
+    boss = factories.admin()
+    named = services.create_category(boss, f"Sup\u202eport{BIDI}", None)
+    assert named.name == "Support"
+
+
+def test_bidi_controls_stay_out_of_usernames_and_token_names(app, api):
+    refused = api.post("/users", json={"username": "ann\u202e", "email": "ann@example.com",
+                                       "password": factories.PASSWORD})
+    assert refused.status_code == 422  # the API takes names of plain letters only
+    web = WebClient(app.test_client())
+    assert web.post("/register", {"username": "\u2067ann\u202e", "email": "ann@example.com",
+                                  "password": factories.PASSWORD}).status_code == 302
+    token = api.token_for("ann@example.com")
+    assert api.get("/me", token).json["username"] == "ann"
+    made = api.post("/me/tokens", token, json={"name": "dep\u2067loy"})
+    assert made.status_code == 201 and made.json["name"] == "deploy"
+
+
+# ---- vote rate limit ---------------------------------------------------------------------------------
+
+def test_vote_toggling_is_rate_limited_across_web_and_api(app, api):
+    voter = factories.reputable(factories.user(username="toggler"), 60)
+    answer = factories.answer(factories.thread())
+    token = api.token_for("toggler@example.com")
+    web = sign_in(app, "toggler")
+    statuses = []
+    for n in range(30):
+        if n % 2:
+            statuses.append(web.post(f"/posts/{answer.id}/vote",
+                                     {"value": str(n % 3 - 1)}).status_code)
+        else:
+            statuses.append(api.post(f"/posts/{answer.id}/vote", token,
+                                     json={"value": n % 3 - 1}).status_code)
+    assert set(statuses) <= {200, 302}
+    limited = api.post(f"/posts/{answer.id}/vote", token, json={"value": 1})
+    assert limited.status_code == 429 and "Retry-After" in limited.headers
+    assert web.post(f"/posts/{answer.id}/vote", {"value": "1"}).status_code == 429
+    # Another account has its own allowance.
+    other = factories.reputable(factories.user(), 60)
+    assert api.post(f"/posts/{answer.id}/vote", api.token_for(other.email),
+                    json={"value": 1}).status_code == 200
