@@ -123,18 +123,21 @@ def thread_page(viewer, thread_id) -> ThreadPage:
 _READER_SQL = text(
     "SELECT " + ", ".join(f'"{c.name}"' for c in User.__table__.columns) +
     ", (SELECT version FROM threads WHERE id = :thread_id) AS thread_version"
-    " FROM users WHERE id = :user_id")
+    " FROM users WHERE id = :user_id AND EXISTS (SELECT 1 FROM sign_in_sessions"
+    " WHERE key_hash = :key_hash AND user_id = :user_id)")
 _STAMP = [c.name for c in User.__table__.columns].index("session_stamp")
 
 
-def reader_and_version(user_id: int, thread_id: int) -> tuple[str, int, int | None] | None:
+def reader_and_version(user_id: int, thread_id: int,
+                       key_hash: str) -> tuple[str, int, int | None] | None:
     """(session stamp, fingerprint of the user's whole row, thread version) in one query,
-    without loading the user: what a signed-in reader's cached page is checked against.
+    without loading the user: what a signed-in reader's cached page is checked against. None
+    when the browser's sign-in (`key_hash`, see services.sessions) has ended.
 
     It runs on every signed-in view of a kept page, so it skips the ORM and Core execution
     layers: the statement is compiled once per dialect and sent on a pooled DB-API connection."""
     sql, names = _reader_statement(db.engine.dialect)
-    params = {"user_id": user_id, "thread_id": thread_id}
+    params = {"user_id": user_id, "thread_id": thread_id, "key_hash": key_hash}
     connection = db.engine.raw_connection()
     try:
         cursor = connection.cursor()

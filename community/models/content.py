@@ -2,7 +2,7 @@
 between threads (a duplicate and its original)."""
 import re
 
-from sqlalchemy import (Boolean, Column, ForeignKey, Index, Integer, SmallInteger, String, Table,
+from sqlalchemy import (Boolean, false, Column, ForeignKey, Index, Integer, SmallInteger, String, Table,
                         Text, UniqueConstraint)
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -114,6 +114,9 @@ class Post(db.Model):
     is_draft: Mapped[bool] = mapped_column(Boolean, default=False)
     is_deleted: Mapped[bool] = mapped_column(Boolean, default=False)
     deleted_at = mapped_column(UTCDateTime, nullable=True)
+    # Deleted by its own author, who may undo that for a while (never a moderator's deletion).
+    deleted_by_author: Mapped[bool] = mapped_column(Boolean, default=False,
+                                                    server_default=false())
     revision_count: Mapped[int] = mapped_column(Integer, default=1)
     created_at = mapped_column(UTCDateTime, default=utcnow, index=True)
     updated_at = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

@@ -14,7 +14,7 @@ from sqlalchemy import delete, func, or_, select
 from core.errors import Conflict, NotFound, ValidationFailed
 from core.database import db
 from community import events
-from community.models import ROLES, AccountToken, ApiToken, User, utcnow
+from community.models import ROLES, AccountToken, ApiToken, SignInSession, User, utcnow
 from community.viewcounts import record_token_use
 from community.models.users import new_stamp
 from community.services import lockout
@@ -162,6 +162,7 @@ def rotate_stamp(user: User, keep_token: str | None = None) -> None:
     (all but `keep_token`, the caller's own), and so do the mailed links not yet used (a reset
     link, a pending email change). The caller holds the user's row lock."""
     user.session_stamp = new_stamp()
+    db.session.execute(delete(SignInSession).where(SignInSession.user_id == user.id))
     revoke = delete(ApiToken).where(ApiToken.user_id == user.id)
     if keep_token:
         revoke = revoke.where(ApiToken.token_hash != digest(keep_token))
@@ -230,10 +231,6 @@ def authenticate(login: str, password: str, address: str | None = None) -> User 
 @transactional
 def _set_hash(user_id: int, password_hash: str) -> None:
     db.session.get(User, user_id).password_hash = password_hash
-
-
-def stamp_matches(user: User | None, stamp: str) -> bool:
-    return user is not None and stamps_equal(user.session_stamp, stamp)
 
 
 def stamps_equal(current: str, given: str) -> bool:

@@ -119,6 +119,41 @@ def test_a_used_reset_link_still_says_it_was_used(app, mailbox):
     assert db.session.scalar(select(AccountToken).where(AccountToken.used_at.is_(None))) is None
 
 
+# ---- sign-out ---------------------------------------------------------------------------------------
+
+def test_a_copied_session_or_remember_me_cookie_dies_with_sign_out(app):
+    factories.user(username="copied")
+    laptop, phone = sign_in(app, "copied"), sign_in(app, "copied")
+    session_thief = steal(app, laptop, "session")
+    remember_thief = steal(app, laptop, REMEMBER)
+    assert signed_in(session_thief) and signed_in(remember_thief)
+    assert laptop.post("/logout").status_code == 302
+    assert not signed_in(session_thief) and not signed_in(remember_thief)
+    assert signed_in(phone.client)  # another device's sign-in is its own
+
+
+def test_a_copied_cookie_gets_no_kept_signed_in_thread_page_after_sign_out(app):
+    factories.user(username="reader")
+    thread = factories.thread()
+    browser = sign_in(app, "reader")
+    url = f"/t/{thread.id}/{thread.slug}"
+    for _ in range(2):  # the second view is kept for this reader
+        assert ">reader</a>" in browser.get(url).get_data(as_text=True)
+    thief = steal(app, browser, "session")
+    assert ">reader</a>" in thief.get(url).get_data(as_text=True)
+    browser.post("/logout")
+    assert ">reader</a>" not in thief.get(url).get_data(as_text=True)
+
+
+def test_a_cookie_without_a_sign_in_key_signs_nobody_in(app):
+    user = factories.user(username="keyless")
+    client = app.test_client()
+    with client.session_transaction() as session:
+        session["_user_id"] = f"{user.id}:{user.session_stamp}"  # what a cookie held before keys
+        session["_fresh"] = True
+    assert not signed_in(client)
+
+
 # ---- lockout -----------------------------------------------------------------------------------------
 
 def _sign_in_from(web, login: str, password: str, address: str):
