@@ -15,8 +15,8 @@ from core.database import MAX_ID, db, parse_id
 from community.models import (AuditEntry, Category, Post, Revision, Tag, Thread, ThreadLink, User,
                               Vote, thread_tags)
 from community import events
-from community.policies import (can_read_event_log, can_view_post, can_view_thread, ensure,
-                                visible_posts, visible_threads)
+from community.policies import (can_read_event_log, can_restore_post, can_view_post,
+                                can_view_thread, ensure, visible_posts, visible_threads)
 from core.events import DomainEvent, Event
 
 SORTS = {"newest": Thread.created_at, "active": Thread.last_activity_at, "votes": Thread.score}
@@ -174,6 +174,16 @@ def visible_post(viewer, post_id) -> tuple[Post, Thread]:
                              .execution_options(populate_existing=True))
     thread = db.session.get(Thread, post.thread_id) if post else None
     if post is None or not can_view_post(viewer, post, thread):
+        raise NotFound(f"Post {post_id} does not exist.")
+    return post, thread
+
+
+def restorable_post(viewer, post_id) -> tuple[Post, Thread]:
+    """A deleted post the viewer may bring back (staff; its author for a while), else a 404."""
+    post = db.session.scalar(select(Post).where(Post.id == post_id)
+                             .execution_options(populate_existing=True))
+    thread = db.session.get(Thread, post.thread_id) if post else None
+    if post is None or not can_restore_post(viewer, post, thread):
         raise NotFound(f"Post {post_id} does not exist.")
     return post, thread
 

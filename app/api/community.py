@@ -98,7 +98,8 @@ def post_revisions(post_id: int, query: Paging):
 
 @operation("DELETE", "/posts/<int:post_id>", auth="required", errors=(403,))
 def delete_post(post_id: int):
-    """Soft-delete a post (the question's post deletes its thread)."""
+    """Soft-delete a post (the question's post deletes its thread; once others have answered,
+    only staff may delete the question)."""
     services.delete_post(actor(), post_id)
 
 

@@ -8,11 +8,12 @@ from community import events
 from community.markdown import render
 from community.models import Post, Revision, utcnow
 from community.policies import (can_answer, can_delete_post, can_edit_post, can_restore_post,
-                                ensure)
+                                can_view_post, ensure, is_own_deletion)
 from community.services.loading import lock_post_and_thread, touch, visible_thread
 from community.services.threads import add_revision, bump_category, edit_reason
 from community.services.votes import unaccept
 from core.database import db
+from core.errors import NotFound
 from core.transactions import transactional
 from community.validation import Errors, clean_body
 
@@ -71,6 +72,7 @@ def delete_post(actor, post_id) -> Post:
     post, thread = lock_post_and_thread(post_id, actor)
     ensure(can_delete_post, actor, post, thread)
     post.is_deleted, post.deleted_at = True, utcnow()
+    post.deleted_by_author = post.author_id == actor.id
     if post.is_question:
         thread.is_deleted = True
         bump_category(thread.category_id, -1)
@@ -86,10 +88,13 @@ def delete_post(actor, post_id) -> Post:
 
 @transactional
 def restore_post(actor, post_id) -> Post:
-    """Undo a soft delete (staff). Restoring the question restores its thread."""
-    post, thread = lock_post_and_thread(post_id, actor)
+    """Undo a soft delete (staff; the author within UNDELETE_HOURS of deleting it). Restoring
+    the question restores its thread."""
+    post, thread = lock_post_and_thread(post_id)
+    if not (can_view_post(actor, post, thread) or is_own_deletion(actor, post)):
+        raise NotFound(f"Post {post_id} does not exist.")
     ensure(can_restore_post, actor, post, thread)
-    post.is_deleted, post.deleted_at = False, None
+    post.is_deleted, post.deleted_at, post.deleted_by_author = False, None, False
     if post.is_question:
         thread.is_deleted = False
         bump_category(thread.category_id, +1)
