@@ -201,6 +201,8 @@ def load_config(overrides: dict | None = None) -> dict:
         "BODY_MIN_LENGTH": 10,
         "BODY_MAX_LENGTH": 30000,
         "MAX_TAGS": 5,
+        # An author may undo the deletion of their own post for this long (staff at any time).
+        "UNDELETE_HOURS": _int("UNDELETE_HOURS", 24),
         "USERNAME_MAX_LENGTH": 30,
         "PASSWORD_MIN_LENGTH": 8,
         "PAGE_SIZE": 20,

@@ -24,3 +24,6 @@ def rate_limit_key() -> str:
 
 
 limiter = Limiter(key_func=rate_limit_key)
+# Votes from the web and the API draw on one budget per account: toggling a vote up and down
+# writes ledger rows and events, so it is a cost like posting.
+VOTE_LIMIT, VOTE_SCOPE = "30 per minute;300 per day", "vote"

@@ -81,10 +81,13 @@ def signed_in_cookie(instance: Path) -> str:
     from app.factory import create_app
     app = create_app({"INSTANCE_PATH": str(instance)})
     serializer = app.session_interface.get_signing_serializer(app)
-    with app.app_context():  # sessions carry "<id>:<session stamp>"
+    with app.app_context():  # sessions carry "<id>:<session stamp>:<sign-in key>"
+        from community import services
         from community.models import User
         from core.database import db
-        session_id = db.session.get(User, seed.SIGNED_IN_USER_ID).get_id()
+        user = db.session.get(User, seed.SIGNED_IN_USER_ID)
+        user.sign_in_key = services.open_session(user)
+        session_id = user.get_id()
     # As a browser holds it after its first page: the session also keeps the CSRF secret, so
     # pages with forms do not have to make one (and set a new cookie) on every response.
     value = serializer.dumps({"_user_id": session_id, "_fresh": True,

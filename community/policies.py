@@ -209,6 +209,10 @@ def can_delete_post(user, post, thread) -> Decision:
         return deny("Only the author or staff may delete this post.")
     if post.is_accepted or (post.is_question and thread.accepted_answer_id):
         return deny("A post with an accepted answer can only be deleted by staff.")
+    if post.is_question and thread.answer_count:
+        # Others' work hangs on it. Read from the thread's count (no query on the thread page):
+        # an asker who answered themselves deletes that answer first.
+        return deny("This question has answers, so only staff may delete it.")
     return ALLOW
 
 
@@ -321,15 +325,30 @@ def flag_weight(user, threshold: int) -> int:
 
 
 def can_restore_post(user, post, thread) -> Decision:
+    """Staff restore any deleted post; an author undoes their own deletion within UNDELETE_HOURS
+    (never a moderator's)."""
     if not (decision := is_active_member(user)):
         return decision
-    if not user.has_role("moderator", "support"):
+    staff = user.has_role("moderator", "support")
+    if not staff and not is_own_deletion(user, post):
         return deny("Only staff may restore deleted posts.")
     if not post.is_deleted:
         return deny("This post is not deleted.")
     if not post.is_question and thread.is_deleted:
         return deny("Restore the question first: its thread is deleted.")
+    if not staff and undelete_until(post) <= utcnow():
+        return deny("The time to undo this deletion has passed; a moderator can still restore it.")
     return ALLOW
+
+
+def is_own_deletion(user, post) -> bool:
+    """A post its author deleted: they may still find it (to undo that), others may not."""
+    return post.is_deleted and post.deleted_by_author and post.author_id == user.id
+
+
+def undelete_until(post):
+    """Until when the author may undo their deletion of `post`."""
+    return post.deleted_at + timedelta(hours=current_app.config["UNDELETE_HOURS"])
 
 
 def can_read_event_log(user) -> Decision:

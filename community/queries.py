@@ -15,8 +15,8 @@ from core.database import MAX_ID, db, parse_id
 from community.models import (AuditEntry, Category, Post, Revision, Tag, Thread, ThreadLink, User,
                               Vote, thread_tags)
 from community import events
-from community.policies import (can_read_event_log, can_view_post, can_view_thread, ensure,
-                                visible_posts, visible_threads)
+from community.policies import (can_read_event_log, can_restore_post, can_view_post,
+                                can_view_thread, ensure, visible_posts, visible_threads)
 from core.events import DomainEvent, Event
 
 SORTS = {"newest": Thread.created_at, "active": Thread.last_activity_at, "votes": Thread.score}
@@ -123,18 +123,21 @@ def thread_page(viewer, thread_id) -> ThreadPage:
 _READER_SQL = text(
     "SELECT " + ", ".join(f'"{c.name}"' for c in User.__table__.columns) +
     ", (SELECT version FROM threads WHERE id = :thread_id) AS thread_version"
-    " FROM users WHERE id = :user_id")
+    " FROM users WHERE id = :user_id AND EXISTS (SELECT 1 FROM sign_in_sessions"
+    " WHERE key_hash = :key_hash AND user_id = :user_id)")
 _STAMP = [c.name for c in User.__table__.columns].index("session_stamp")
 
 
-def reader_and_version(user_id: int, thread_id: int) -> tuple[str, int, int | None] | None:
+def reader_and_version(user_id: int, thread_id: int,
+                       key_hash: str) -> tuple[str, int, int | None] | None:
     """(session stamp, fingerprint of the user's whole row, thread version) in one query,
-    without loading the user: what a signed-in reader's cached page is checked against.
+    without loading the user: what a signed-in reader's cached page is checked against. None
+    when the browser's sign-in (`key_hash`, see services.sessions) has ended.
 
     It runs on every signed-in view of a kept page, so it skips the ORM and Core execution
     layers: the statement is compiled once per dialect and sent on a pooled DB-API connection."""
     sql, names = _reader_statement(db.engine.dialect)
-    params = {"user_id": user_id, "thread_id": thread_id}
+    params = {"user_id": user_id, "thread_id": thread_id, "key_hash": key_hash}
     connection = db.engine.raw_connection()
     try:
         cursor = connection.cursor()
@@ -171,6 +174,16 @@ def visible_post(viewer, post_id) -> tuple[Post, Thread]:
                              .execution_options(populate_existing=True))
     thread = db.session.get(Thread, post.thread_id) if post else None
     if post is None or not can_view_post(viewer, post, thread):
+        raise NotFound(f"Post {post_id} does not exist.")
+    return post, thread
+
+
+def restorable_post(viewer, post_id) -> tuple[Post, Thread]:
+    """A deleted post the viewer may bring back (staff; its author for a while), else a 404."""
+    post = db.session.scalar(select(Post).where(Post.id == post_id)
+                             .execution_options(populate_existing=True))
+    thread = db.session.get(Thread, post.thread_id) if post else None
+    if post is None or not can_restore_post(viewer, post, thread):
         raise NotFound(f"Post {post_id} does not exist.")
     return post, thread
 

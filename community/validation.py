@@ -12,6 +12,9 @@ from core.errors import ValidationFailed
 
 # Control characters other than tab and newline never belong in user text (PostgreSQL refuses NUL).
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Bidi embeddings, overrides and isolates (LRE RLE PDF LRO RLO, LRI RLI FSI PDI): in a one-line
+# field (title, name, tag) they reverse what follows them, so "exe.txt" could show as "txt.exe".
+BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
 _TAG = re.compile(r"^[a-z0-9][a-z0-9+#.-]{0,34}$")
 USERNAME = re.compile(r"^[A-Za-z0-9_.-]{3,30}$")
 EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$")
@@ -59,7 +62,7 @@ def clean_text(value, *, single_line: bool = False) -> str:
     # Store what was measured: NFC, so a length check and the column agree on PostgreSQL.
     value = unicodedata.normalize("NFC", _stream_safe(value))
     if single_line:
-        value = " ".join(value.split())
+        value = " ".join(BIDI_CONTROLS.sub("", value).split())
     return value.strip()
 
 

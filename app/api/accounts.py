@@ -1,6 +1,6 @@
 """API: tokens, registration, users, their reputation ledger, /me, the caller's own tokens and
 password reset by mail."""
-from flask import g, url_for
+from flask import g, request, url_for
 
 from app import mail
 from app.api import serializers as s
@@ -19,7 +19,8 @@ from reputation.badges import badges_of
            idempotent=False)  # the response holds a secret, which is never stored
 def create_token(body: TokenRequest):
     """Sign in: a bearer token for an email (or username) and password."""
-    user = services.authenticate(body.email or body.username or "", body.password)
+    user = services.authenticate(body.email or body.username or "", body.password,
+                                 request.remote_addr)
     if user is None:
         raise Unauthorized("The email or password is wrong.")
     if not (allowed := can_sign_in(user)):
@@ -80,7 +81,7 @@ def update_me(body: MeUpdate):
     user = actor()
     old_email = user.email
     user, link = services.update_account(user, body.current_password, body.email, body.password,
-                                         keep_token=g.token)
+                                         keep_token=g.token, address=request.remote_addr)
     if link is not None:
         mail.send_email_confirmation(user, old_email, *link)
     return _me(user)

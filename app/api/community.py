@@ -3,6 +3,7 @@ from flask import url_for
 
 from app.api import serializers as s
 from app.api.core import actor, number_cursor
+from app.extensions import VOTE_LIMIT, VOTE_SCOPE
 from app.api.registry import created, operation
 from app.api.schemas import (AcceptRequest, NewAnswer, NewCategory, NewThread, Paging, PostEdit,
                              ThreadEdit, ThreadFilters, VoteRequest)
@@ -97,12 +98,13 @@ def post_revisions(post_id: int, query: Paging):
 
 @operation("DELETE", "/posts/<int:post_id>", auth="required", errors=(403,))
 def delete_post(post_id: int):
-    """Soft-delete a post (the question's post deletes its thread)."""
+    """Soft-delete a post (the question's post deletes its thread; once others have answered,
+    only staff may delete the question)."""
     services.delete_post(actor(), post_id)
 
 
 @operation("POST", "/posts/<int:post_id>/vote", body=VoteRequest, returns=s.VoteResult,
-           auth="required", errors=(403,))
+           auth="required", errors=(403,), limit=VOTE_LIMIT, limit_scope=VOTE_SCOPE)
 def vote(post_id: int, body: VoteRequest):
     """Vote a post up or down, or retract the vote."""
     score, my_vote = services.cast_vote(actor(), post_id, body.value)

@@ -19,6 +19,7 @@ def list_events(query: EventPaging):
 @operation("POST", "/posts/<int:post_id>/restore", returns=s.Post, auth="required",
            errors=(403,))
 def restore_post(post_id: int):
-    """Undo a soft delete (staff); restoring the question restores its thread."""
+    """Undo a soft delete (staff; the author within UNDELETE_HOURS of deleting their own post);
+    restoring the question restores its thread."""
     post = services.restore_post(actor(), post_id)
     return s.post(queries.visible_post(actor(), post.id)[0])

@@ -30,6 +30,7 @@ class Operation:
     errors: tuple[int, ...] = ()  # beyond the ones every route of its kind may give
     auth: str = "optional"        # "optional": anonymous callers welcome; "required": a token
     limit: str | None = None      # a Flask-Limiter rate, e.g. "20 per minute"
+    limit_scope: str | None = None  # a budget shared with the web form of the same action
     idempotent: bool = True       # POST only; False where the response holds a secret
     path_params: list[str] = field(default_factory=list)
 
@@ -77,7 +78,9 @@ def operation(method: str, rule: str, **options):
             run = lambda: _respond(op, view(**kwargs))  # noqa: E731
             return idempotency.once(run, data) if op.replays else run()
 
-        if op.limit:
+        if op.limit and op.limit_scope:
+            endpoint = limiter.shared_limit(op.limit, scope=op.limit_scope)(endpoint)
+        elif op.limit:
             endpoint = limiter.limit(op.limit)(endpoint)
         bp.add_url_rule(rule, op.endpoint, endpoint, methods=[method])
         return view

@@ -306,10 +306,14 @@ def badge(b) -> Badge:
 
 
 def reputation_event(e, hide_target: bool = False) -> ReputationEvent:
-    """`hide_target`: leave out which post it was (a voter's own downvote, for anyone else)."""
+    """`hide_target`: leave out which post it was (a voter's own downvote, for anyone else), and
+    when to the second: the time is the day's midnight (UTC), so it cannot be matched to the
+    downvoted author's row of the same moment."""
+    when = e.created_at.replace(hour=0, minute=0, second=0, microsecond=0) if hide_target \
+        else e.created_at
     return {"delta": e.delta, "reason": e.reason,
             "post_id": None if hide_target else e.post_id,
-            "thread_id": None if hide_target else e.thread_id, "created_at": iso(e.created_at)}
+            "thread_id": None if hide_target else e.thread_id, "created_at": iso(when)}
 
 
 def token_info(row) -> TokenInfo:

@@ -1,9 +1,10 @@
-"""Sign-in: Flask-Login for the web (session and remember-me cookies carry "<id>:<stamp>", so a
-new stamp ends them all), safe `next` redirects; tokens live in the API."""
+"""Sign-in: Flask-Login for the web (session and remember-me cookies carry "<id>:<stamp>:<key>":
+a new stamp ends them all, and signing out deletes the browser's key on the server, so a copied
+cookie dies with it), safe `next` redirects; tokens live in the API."""
 from urllib.parse import urlsplit
 
 from flask import request, session
-from flask_login import current_user
+from flask_login import current_user, login_user, logout_user
 
 from app import mail
 from app.extensions import login
@@ -22,10 +23,10 @@ def init_app(app) -> None:
     @login.user_loader
     def load_user(session_id: str):
         named = parse_session_id(session_id)
-        if named is None:
-            return None
-        user = db.session.get(User, named[0])
-        return user if services.stamp_matches(user, named[1]) else None
+        user = services.session_user(*named) if named else None
+        if user is not None:
+            user.sign_in_key = named[2]
+        return user
 
     mail.init_app(app)
     from app.auth import settings, views
@@ -33,15 +34,29 @@ def init_app(app) -> None:
     app.register_blueprint(settings.bp)
 
 
-def parse_session_id(session_id) -> tuple[int, str] | None:
-    """(user id, stamp) of a "<id>:<stamp>" session id; None for a cookie from before stamps (a
-    bare id) or a malformed one. Whether the stamp is the user's current one is for the caller."""
-    user_id, _, stamp = str(session_id).partition(":")
-    number = parse_id(user_id)
-    return (number, stamp) if number and stamp else None
+def parse_session_id(session_id) -> tuple[int, str, str] | None:
+    """(user id, stamp, sign-in key) of a "<id>:<stamp>:<key>" session id; None for a cookie from
+    before stamps or keys, or a malformed one. Whether they are current is for the caller."""
+    parts = str(session_id).split(":")
+    number = parse_id(parts[0]) if len(parts) == 3 else None
+    return (number, parts[1], parts[2]) if number and all(parts[1:]) else None
 
 
-def session_identity() -> tuple[int, str] | None:
+def sign_in(user: User, remember: bool = False) -> None:
+    """This browser signs in as `user` with a sign-in key of its own on the server."""
+    user.sign_in_key = services.open_session(user)
+    login_user(user, remember=remember)
+
+
+def sign_out() -> None:
+    """This browser signs out; its key is deleted, so copies of its cookies stop working too."""
+    named = session_identity()
+    if named is not None:
+        services.end_session(named[0], named[2])
+    logout_user()
+
+
+def session_identity() -> tuple[int, str, str] | None:
     """Who this request's session cookie names, unchecked and without loading them (the cached
     thread page checks the stamp in its one query); None when it names nobody."""
     raw = session.get("_user_id")

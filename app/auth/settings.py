@@ -1,10 +1,11 @@
 """Account settings pages: change email (confirmed by mail) or password, sign out everywhere,
 and the named API tokens (create, shown once; revoke)."""
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required, logout_user
 from flask_login.config import COOKIE_NAME
 
 from app import mail
+from app.auth import sign_in
 from core.errors import Conflict, ValidationFailed
 from app.extensions import limiter
 from community import services
@@ -31,7 +32,8 @@ def change_email():
     old_email = current_user.email
     try:
         user, link = services.update_account(current_user, request.form.get("current_password"),
-                                             email=request.form.get("email", ""))
+                                             email=request.form.get("email", ""),
+                                             address=request.remote_addr)
     except REFUSED as exc:
         return _page("email", exc.errors or {"current_password": [exc.detail]}, exc.status)
     if link is not None:
@@ -47,11 +49,12 @@ def change_email():
 def change_password():
     try:
         user, _ = services.update_account(current_user, request.form.get("current_password"),
-                                          password=request.form.get("password", ""))
+                                          password=request.form.get("password", ""),
+                                          address=request.remote_addr)
     except REFUSED as exc:
         return _page("password", exc.errors or {"current_password": [exc.detail]}, exc.status)
     # The stamp changed: this browser signs in again with it, every other one is signed out.
-    login_user(user, remember=COOKIE_NAME in request.cookies)
+    sign_in(user, remember=COOKIE_NAME in request.cookies)
     flash("Password changed. Your other devices are signed out and your API tokens revoked.",
           "success")
     return redirect(url_for("settings.settings"))

@@ -1,10 +1,10 @@
 """Account pages: register, sign in (with the per-account lockout), sign out, and the mailed
 links: forgot/reset password and confirm a new email address."""
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required, logout_user
 
 from app import mail
-from app.auth import next_from_request
+from app.auth import next_from_request, sign_in, sign_out
 from core.errors import Conflict, ValidationFailed
 from app.extensions import limiter
 from community import services
@@ -27,7 +27,7 @@ def register():
         except (ValidationFailed, Conflict) as exc:
             errors, status = exc.errors, exc.status
         else:
-            login_user(user)
+            sign_in(user)
             mail.confirm_address(user)
             flash(f"Welcome, {user.username}!", "success")
             return redirect(next_from_request(url_for("web.home")))
@@ -38,7 +38,7 @@ def _sign_in() -> tuple[object, str | None, int, dict]:
     """(user, error, status, headers) for the posted login form."""
     try:
         user = services.authenticate(request.form.get("login", ""),
-                                     request.form.get("password", ""))
+                                     request.form.get("password", ""), request.remote_addr)
     except services.SignInLocked as exc:
         return None, exc.detail, 429, {"Retry-After": str(exc.retry_after)}
     except ValidationFailed:
@@ -55,7 +55,7 @@ def login():
     if request.method == "POST":
         user, error, status, headers = _sign_in()
         if user is not None:
-            login_user(user, remember=bool(request.form.get("remember")))
+            sign_in(user, remember=bool(request.form.get("remember")))
             flash(f"Signed in as {user.username}.", "success")
             return redirect(next_from_request(url_for("web.home")))
     return render_template("auth/login.html", error=error, login=request.form.get("login", ""),
@@ -65,7 +65,7 @@ def login():
 @bp.post("/logout")
 @login_required
 def logout():
-    logout_user()  # this browser only; "sign out everywhere" is on the settings page
+    sign_out()  # this browser only; "sign out everywhere" is on the settings page
     flash("Signed out.", "success")
     return redirect(url_for("web.home"))
 

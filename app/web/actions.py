@@ -9,13 +9,14 @@ from flask import flash, make_response, redirect, render_template, request, url_
 from flask_login import current_user, login_required
 
 from core.errors import Conflict, ValidationFailed
-from app.extensions import limiter
+from app.extensions import VOTE_LIMIT, VOTE_SCOPE, limiter
 from app.web import bp
 from app.web.reputation import thread_extras
 from app.web.similar import similar_step
 from app.web.submissions import FIELD, form_token, submit_once
 from community import queries, services
-from community.policies import can_edit_post, can_manage_categories, ensure
+from community.policies import (can_delete_post, can_edit_post, can_manage_categories, ensure,
+                                undelete_until)
 from community.validation import clean_text
 from core.database import parse_id
 
@@ -142,14 +143,28 @@ def _save_edit(post, thread, form) -> bool:
     return queries.thread_version(thread.id) != version
 
 
-@bp.post("/posts/<int:post_id>/delete")
+@bp.route("/posts/<int:post_id>/delete", methods=["GET", "POST"])
 @login_required
 def delete_post(post_id):
+    """A confirm page first (no JavaScript needed); only its form, with `confirmed`, deletes."""
+    if request.method == "GET" or request.form.get("confirmed") != "yes":
+        post, thread = queries.visible_post(current_user, post_id)
+        ensure(can_delete_post, current_user, post, thread)
+        return render_template("community/confirm_delete.html", post=post, thread=thread)
     post = services.delete_post(current_user, post_id)
+    if post.author_id == current_user.id or current_user.is_staff:
+        return redirect(url_for("web.deleted_post", post_id=post.id))
     flash("The post is deleted.", "success")
-    if post.is_question:
-        return redirect(url_for("web.home"))
     return redirect(_thread_url(queries.thread_page(current_user, post.thread_id).thread))
+
+
+@bp.get("/posts/<int:post_id>/deleted")
+@login_required
+def deleted_post(post_id):
+    """Where a deletion lands: the author's Undelete while it may still be undone."""
+    post, thread = queries.restorable_post(current_user, post_id)
+    return render_template("community/deleted.html", post=post, thread=thread,
+                           until=None if current_user.is_staff else undelete_until(post))
 
 
 @bp.post("/posts/<int:post_id>/restore")
@@ -163,6 +178,7 @@ def restore_post(post_id):
 
 @bp.post("/posts/<int:post_id>/vote")
 @login_required
+@limiter.shared_limit(VOTE_LIMIT, scope=VOTE_SCOPE)
 def vote(post_id):
     try:
         value = int(request.form.get("value", ""))

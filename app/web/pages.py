@@ -9,7 +9,7 @@ from app.web import bp, page_cache, revision_diffs
 from app.web.reputation import profile_extras, thread_extras
 from app.web.submissions import new_token
 from community import home_queries, queries
-from community.services.accounts import stamps_equal
+from community.services.accounts import digest, stamps_equal
 from community.viewcounts import record_view
 from reputation import queries as reputation_queries
 from core.database import parse_id
@@ -107,17 +107,17 @@ def _reader_print(thread_id: int) -> int | None:
     if current_user.is_anonymous_user or request.query_string or "_flashes" in session:
         return None
     page_cache.follow_log()  # before the render: what commits after it is applied to the page
-    found = _reader_check(current_user.id, thread_id)
+    found = _reader_check(current_user.id, thread_id, current_user.sign_in_key or "")
     return found[1] if found else None
 
 
-def _reader_check(user_id: int, thread_id: int):
+def _reader_check(user_id: int, thread_id: int, sign_in_key: str):
     """(session stamp, row fingerprint, thread version), queried at most once per request: a
-    kept page found stale is rendered again with the same figures."""
-    key, kept = (user_id, thread_id), request.environ.get("commonplace.reader_check")
+    kept page found stale is rendered again with the same figures. None once signed out."""
+    key, kept = (user_id, thread_id, sign_in_key), request.environ.get("commonplace.reader_check")
     if kept is None or kept[0] != key:  # kept with the request itself (g can outlive one)
         kept = request.environ["commonplace.reader_check"] = (
-            key, queries.reader_and_version(user_id, thread_id))
+            key, queries.reader_and_version(user_id, thread_id, digest(sign_in_key)))
     return kept[1]
 
 
@@ -128,7 +128,7 @@ def _reader_hit(thread_id: int, slug: str | None):
     if named is None or request.query_string or "_flashes" in session or \
             not page_cache.has_viewer(thread_id, named[0]):
         return None
-    found = _reader_check(named[0], thread_id)
+    found = _reader_check(named[0], thread_id, named[2])
     if found is None or not stamps_equal(found[0], named[1]):
         return None
     entry = page_cache.lookup_viewer(thread_id, named[0], found[1], found[2])

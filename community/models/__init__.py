@@ -1,7 +1,7 @@
 """The community's tables; import models from here."""
 from core.time import UTCDateTime, utcnow
 from community.models.users import (ANONYMOUS, AccountToken, AnonymousUser, ApiToken, ROLES,
-                                    SignInThrottle, User)
+                                    SignInSession, SignInThrottle, User)
 from community.models.audit import AuditEntry
 from community.models.flags import FLAG_REASONS, Flag
 from community.models.content import (Category, HelpfulMark, Post, Revision, Tag, Thread,
@@ -27,7 +27,7 @@ conflict_on("uq_review_items_post_id", "post", "is already in the review queue")
 conflict_on("uq_helpful_marks_thread_visitor", "helpful", "was already marked by you")
 conflict_on("uq_cases_thread_id", "case", "already exists: this thread is already escalated")
 
-__all__ = ["ANONYMOUS", "AccountToken", "AnonymousUser", "ApiToken", "SignInThrottle", "ROLES",
+__all__ = ["ANONYMOUS", "AccountToken", "AnonymousUser", "ApiToken", "SignInSession", "SignInThrottle", "ROLES",
            "User", "AuditEntry", "FLAG_REASONS", "Flag", "Category", "Post", "Revision", "Tag",
            "Thread", "ThreadLink", "HelpfulMark", "Vote", "thread_tags", "UTCDateTime", "utcnow",
            "KnowledgeItem", "KnowledgeVersion", "Case", "CASE_STATUSES", "PRIORITIES",

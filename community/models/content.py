@@ -124,6 +124,9 @@ class Post(db.Model):
     deleted_at = mapped_column(UTCDateTime, nullable=True)
     # Held for review or hidden by moderation: seen by its author and staff only.
     is_hidden: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Deleted by its own author, who may undo that for a while (never a moderator's deletion).
+    deleted_by_author: Mapped[bool] = mapped_column(Boolean, default=False,
+                                                    server_default=false())
     revision_count: Mapped[int] = mapped_column(Integer, default=1)
     created_at = mapped_column(UTCDateTime, default=utcnow, index=True)
     updated_at = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

@@ -1,5 +1,6 @@
-"""People: accounts, their roles, session stamps and API tokens, the mailed single-use account
-links (password reset, email confirmation), sign-in throttles, and the anonymous visitor."""
+"""People: accounts, their roles, session stamps, signed-in browsers and API tokens, the mailed
+single-use account links (password reset, email confirmation), sign-in throttles, and the
+anonymous visitor."""
 import secrets
 
 from flask_login import AnonymousUserMixin, UserMixin
@@ -47,10 +48,13 @@ class User(UserMixin, db.Model):
     unread_notifications: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     is_anonymous_user = False
+    # Not a column: the key of the signed-in browser this object was loaded (or signed in) for.
+    sign_in_key = None
 
     def get_id(self) -> str:
-        """What Flask-Login keeps in the session and the remember-me cookie: "<id>:<stamp>"."""
-        return f"{self.id}:{self.session_stamp}"
+        """What Flask-Login keeps in the session and the remember-me cookie:
+        "<id>:<stamp>:<sign-in key>"; without a key it is a cookie no one is signed in by."""
+        return f"{self.id}:{self.session_stamp}:{self.sign_in_key or ''}"
 
     @property
     def roles(self) -> list[str]:
@@ -110,6 +114,20 @@ class ApiToken(db.Model):
     last_used_at = mapped_column(UTCDateTime, nullable=True)
 
     user = db.relationship(User, lazy="joined")
+
+
+class SignInSession(db.Model):
+    """One signed-in browser. Its key travels in the session and remember-me cookies and only
+    its SHA-256 is kept: signing out deletes the row, so a copied cookie stops working."""
+
+    __tablename__ = "sign_in_sessions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at = mapped_column(UTCDateTime, default=utcnow)
+    # The remember-me cookie's end; old rows are swept by this.
+    expires_at = mapped_column(UTCDateTime, nullable=False, index=True)
 
 
 class AccountToken(db.Model):

@@ -13,8 +13,9 @@ from core.time import utcnow
 from core.transactions import transactional
 from community.models import AccountToken, User
 from community.services import lockout
-from community.services.accounts import (check_password, clean_email, digest, ensure_email_free,
-                                         hash_password, rotate_stamp, verify_current_password)
+from community.services.accounts import (check_password, clean_email, digest, end_links,
+                                         ensure_email_free, hash_password, rotate_stamp,
+                                         verify_current_password)
 from community.validation import Errors
 
 RESET, CONFIRM_EMAIL = "password_reset", "email_confirm"
@@ -27,6 +28,7 @@ def _lock_user(user_id: int) -> User:
 
 @transactional
 def sign_out_everywhere(actor: User) -> User:
+    """Every session, remember-me cookie, API token and pending mailed link of the user ends."""
     user = _lock_user(actor.id)
     rotate_stamp(user)
     return user
@@ -94,17 +96,15 @@ def _apply_reset(token, password_hash: str) -> User:
     link = _use_link(token, RESET)
     user = _lock_user(link.user_id)
     user.password_hash = password_hash
+    # The user's other mailed links (reset links, a pending email change) die with this one
+    # (rotate_stamp), and a lock no longer applies.
     rotate_stamp(user)
-    # The other reset links of this user die with this one, and a lock no longer applies.
-    db.session.execute(delete(AccountToken).where(
-        AccountToken.user_id == user.id, AccountToken.purpose == RESET,
-        AccountToken.id != link.id))
-    lockout.clear(lockout.key_for(user, ""))
+    lockout.clear_account(user)
     return user
 
 
 def update_account(actor: User, current_password, email=None, password=None,
-                   keep_token: str | None = None) -> tuple[User, tuple[str, str] | None]:
+                   keep_token: str | None = None, address: str | None = None) -> tuple[User, tuple[str, str] | None]:
     """Change email and/or password after the current password is given: (user, link).
 
     A new email only counts once confirmed: `link` is (new address, secret) to mail to it.
@@ -117,7 +117,7 @@ def update_account(actor: User, current_password, email=None, password=None,
     if password is not None:
         check_password(errors, password)
     errors.raise_if_any()
-    verify_current_password(actor, current_password)
+    verify_current_password(actor, current_password, address)
     password_hash = hash_password(password) if password is not None else None
     return _apply_update(actor.id, new_email, password_hash, keep_token)
 
@@ -127,16 +127,15 @@ def _apply_update(user_id: int, email: str | None, password_hash: str | None,
                   keep_token: str | None) -> tuple[User, tuple[str, str] | None]:
     user = _lock_user(user_id)
     link = None
+    if password_hash is not None:
+        # First: the new stamp ends the links mailed before, not the one this request makes.
+        user.password_hash = password_hash
+        rotate_stamp(user, keep_token)
     if email is not None and email != user.email:
         ensure_email_free(email, exclude_id=user.id)
         # A newer request replaces a pending one.
-        db.session.execute(delete(AccountToken).where(
-            AccountToken.user_id == user.id, AccountToken.purpose == CONFIRM_EMAIL,
-            AccountToken.used_at.is_(None)))
+        end_links(user.id, CONFIRM_EMAIL)
         link = (email, _new_link(user.id, CONFIRM_EMAIL, email))
-    if password_hash is not None:
-        user.password_hash = password_hash
-        rotate_stamp(user, keep_token)
     return user, link
 
 
@@ -147,6 +146,8 @@ def confirm_email_change(token) -> User:
     user = _lock_user(link.user_id)
     user.email = link.new_email
     user.email_confirmed_at = utcnow()  # the owner opened a link mailed to this address
+    # A reset link mailed to the old address would hand the account to whoever keeps it.
+    end_links(user.id, RESET)
     return user
 
 

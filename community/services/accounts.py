@@ -14,7 +14,7 @@ from sqlalchemy import delete, func, or_, select
 from core.errors import Conflict, NotFound, ValidationFailed
 from core.database import db
 from community import events
-from community.models import ROLES, ApiToken, User, utcnow
+from community.models import ROLES, AccountToken, ApiToken, SignInSession, User, utcnow
 from community.viewcounts import record_token_use
 from community.models.users import new_stamp
 from community.services import lockout
@@ -148,6 +148,8 @@ def create_or_update_user(username, email, password, role: str = "member") -> tu
     if user is None:
         return _insert_user(username, email, hash_password(password), role), True
     _ensure_unique(username, email, exclude_id=user.id)
+    if email != user.email:
+        end_links(user.id)  # links mailed to the old address die with it
     user.email, user.role = email, role
     if not password_matches(user, password):
         user.password_hash = hash_password(password)
@@ -157,13 +159,25 @@ def create_or_update_user(username, email, password, role: str = "member") -> tu
 
 def rotate_stamp(user: User, keep_token: str | None = None) -> None:
     """A new session stamp ends every session and remember-me cookie; API tokens go too
-    (all but `keep_token`, the caller's own). The caller holds the user's row lock."""
+    (all but `keep_token`, the caller's own), and so do the mailed links not yet used (a reset
+    link, a pending email change). The caller holds the user's row lock."""
     user.session_stamp = new_stamp()
     events.emit(events.USER_SIGNED_OUT, user_id=user.id)
+    db.session.execute(delete(SignInSession).where(SignInSession.user_id == user.id))
     revoke = delete(ApiToken).where(ApiToken.user_id == user.id)
     if keep_token:
         revoke = revoke.where(ApiToken.token_hash != digest(keep_token))
     db.session.execute(revoke)
+    end_links(user.id)
+
+
+def end_links(user_id: int, *purposes: str) -> None:
+    """Unused mailed links of the user (of `purposes`, else all) stop working."""
+    query = delete(AccountToken).where(AccountToken.user_id == user_id,
+                                       AccountToken.used_at.is_(None))
+    if purposes:
+        query = query.where(AccountToken.purpose.in_(purposes))
+    db.session.execute(query)
 
 
 def password_matches(user: User | None, password: str) -> bool:
@@ -176,22 +190,25 @@ def password_matches(user: User | None, password: str) -> bool:
     return user is not None
 
 
-def verify_current_password(user: User, password, field: str = "current_password") -> None:
-    """The signed-in person proves it is them; wrong guesses count toward the lockout."""
+def verify_current_password(user: User, password, address: str | None = None,
+                            field: str = "current_password") -> None:
+    """The signed-in person proves it is them; wrong guesses count toward the lockout of the
+    account from `address` (the client's)."""
     if not isinstance(password, str) or not password or unencodable(password) \
             or len(password) > MAX_PASSWORD:
         raise ValidationFailed({field: ["is required to change your account"]})
-    key = lockout.key_for(user, "")
+    key = lockout.key_for(user, "", address)
     lockout.ensure_not_locked(key)
     if not password_matches(user, password):
         lockout.record_failure(key)
         raise ValidationFailed({field: ["is not your current password"]})
 
 
-def authenticate(login: str, password: str) -> User | None:
+def authenticate(login: str, password: str, address: str | None = None) -> User | None:
     """The user whose email or username and password match, else None.
 
-    Raises lockout.SignInLocked while the account (or unknown login) is locked, and
+    Raises lockout.SignInLocked while the account (or unknown login) is locked for the client
+    `address`, and
     ValidationFailed for a password that no account could have (NUL, lone surrogates)."""
     if isinstance(password, str) and unencodable(password):
         raise ValidationFailed({"password": ["contains characters that are not allowed"]})
@@ -200,7 +217,7 @@ def authenticate(login: str, password: str) -> User | None:
         return None
     user = db.session.scalar(select(User).where(
         or_(User.email == login, User.username_key == login)))
-    key = lockout.key_for(user, login)
+    key = lockout.key_for(user, login, address)
     had_failures = lockout.ensure_not_locked(key)
     if not password_matches(user, password):
         lockout.record_failure(key)
@@ -215,10 +232,6 @@ def authenticate(login: str, password: str) -> User | None:
 @transactional
 def _set_hash(user_id: int, password_hash: str) -> None:
     db.session.get(User, user_id).password_hash = password_hash
-
-
-def stamp_matches(user: User | None, stamp: str) -> bool:
-    return user is not None and stamps_equal(user.session_stamp, stamp)
 
 
 def stamps_equal(current: str, given: str) -> bool:

@@ -1,5 +1,6 @@
-"""Per-account sign-in lockout: too many failed sign-ins for one account (or for one unknown
-login, so a lock never tells whether an account exists) lock it for a while. The counts live in
+"""Sign-in lockout per account and client address: too many failed sign-ins for one account (or
+one unknown login, so a lock never tells whether an account exists) from one address lock that
+address out of it for a while; guesses from elsewhere never lock the owner out. The counts live in
 the database, so every worker and every machine sees the same lock."""
 import hashlib
 import math
@@ -29,10 +30,19 @@ class SignInLocked(DomainError):
         self.retry_after = max(1, int(retry_after))
 
 
-def key_for(user, login: str) -> str:
-    """One key per account however it is named (email or username); else per login typed."""
-    raw = f"user:{user.id}" if user is not None else f"login:{login}"
-    return hashlib.sha256(raw.encode("utf-8", "replace")).hexdigest()
+def _half(raw: str) -> str:
+    return hashlib.sha256(raw.encode("utf-8", "replace")).hexdigest()[:32]
+
+
+def account_part(user, login: str = "") -> str:
+    """One part per account however it is named (email or username); else per login typed."""
+    return _half(f"user:{user.id}" if user is not None else f"login:{login}")
+
+
+def key_for(user, login: str, address: str | None) -> str:
+    """The account's part, then the client address's: a stranger's failures count under their
+    own address, so they lock out only themselves."""
+    return account_part(user, login) + _half(f"addr:{address or ''}")
 
 
 def ensure_not_locked(key: str) -> bool:
@@ -70,3 +80,9 @@ def record_failure(key: str) -> None:
 def clear(key: str) -> None:
     """A successful sign-in forgets earlier failures (a lock in force was checked before)."""
     db.session.execute(delete(SignInThrottle).where(SignInThrottle.key == key))
+
+
+def clear_account(user) -> None:
+    """Every address's failures and locks on the account go (a reset proved the mailbox)."""
+    db.session.execute(delete(SignInThrottle).where(
+        SignInThrottle.key.startswith(account_part(user), autoescape=True)))

@@ -8,12 +8,13 @@ from community import events
 from community.markdown import render
 from community.models import Post, Revision, utcnow
 from community.policies import (can_answer, can_delete_post, can_edit_post, can_restore_post,
-                                ensure)
+                                can_view_post, ensure, is_own_deletion)
 from community.services import review, screening
 from community.services.loading import lock_post_and_thread, touch, visible_thread
 from community.services.threads import add_revision, bump_category, edit_reason
 from community.services.votes import unaccept
 from core.database import db
+from core.errors import NotFound
 from core.transactions import transactional
 from community.validation import Errors, clean_body
 
@@ -89,6 +90,7 @@ def delete_post(actor, post_id) -> Post:
 def soft_delete(actor, post, thread) -> None:
     """Delete a locked post (the policy already asked), in the caller's transaction."""
     post.is_deleted, post.deleted_at = True, utcnow()
+    post.deleted_by_author = post.author_id == actor.id
     if post.is_question:
         thread.is_deleted = True
         bump_category(thread.category_id, -1)
@@ -103,15 +105,18 @@ def soft_delete(actor, post, thread) -> None:
 
 @transactional
 def restore_post(actor, post_id) -> Post:
-    """Undo a soft delete (staff). Restoring the question restores its thread."""
-    post, thread = lock_post_and_thread(post_id, actor)
+    """Undo a soft delete (staff; the author within UNDELETE_HOURS of deleting it). Restoring
+    the question restores its thread."""
+    post, thread = lock_post_and_thread(post_id)
+    if not (can_view_post(actor, post, thread) or is_own_deletion(actor, post)):
+        raise NotFound(f"Post {post_id} does not exist.")
     ensure(can_restore_post, actor, post, thread)
     undelete(actor, post, thread)
     return post
 
 
 def undelete(actor, post, thread) -> None:
-    post.is_deleted, post.deleted_at = False, None
+    post.is_deleted, post.deleted_at, post.deleted_by_author = False, None, False
     if post.is_question:
         thread.is_deleted = False
         bump_category(thread.category_id, +1)

@@ -23,6 +23,7 @@ def config():
     """Privileges read their thresholds from the app's config: the default `small` preset."""
     app = Flask(__name__)
     app.config["REPUTATION_PRIVILEGES"] = dict(PRIVILEGE_PRESETS["small"])
+    app.config["UNDELETE_HOURS"] = 24
     with app.app_context():
         yield app.config
 
@@ -32,10 +33,12 @@ def thread(deleted=False, locked=False, accepted=None):
                            accepted_answer_id=accepted, is_hidden=False, is_closed=False)
 
 
-def post(deleted=False, draft=False, accepted=False, question=False, author=AUTHOR):
+def post(deleted=False, draft=False, accepted=False, question=False, author=AUTHOR,
+         by_author=False, hours_ago=1):
+    deleted_at = datetime.now(timezone.utc) - timedelta(hours=hours_ago) if deleted else None
     return SimpleNamespace(id=5, author_id=author, is_deleted=deleted, is_draft=draft,
                            is_accepted=accepted, is_question=question, thread_id=1,
-                           is_hidden=False)
+                           is_hidden=False, deleted_at=deleted_at, deleted_by_author=by_author)
 
 
 PEOPLE = {
@@ -54,6 +57,9 @@ STATES = {
     "deleted post": (post(deleted=True), thread()),
     "deleted thread": (post(), thread(deleted=True)),
     "draft": (post(draft=True), thread()),
+    "deleted by its author": (post(deleted=True, by_author=True), thread()),
+    "deleted by its author long ago": (post(deleted=True, by_author=True, hours_ago=25),
+                                       thread()),
 }
 
 # (policy, state) -> the people allowed; everyone else is refused with a reason.
@@ -79,6 +85,8 @@ MATRIX = {
     ("accept", "deleted thread"): set(),
     ("restore", "live"): set(),
     ("restore", "deleted post"): {"moderator", "support", "admin"},
+    ("restore", "deleted by its author"): {"author", "moderator", "support", "admin"},
+    ("restore", "deleted by its author long ago"): {"moderator", "support", "admin"},
 }
 CHECKS = {
     "view": lambda u, po, th: p.can_view_post(u, po, th),
