@@ -16,10 +16,6 @@ from tests.functional.test_account_security import REMEMBER, reload, sign_in, si
 HOST = "http://127.0.0.1:5000"
 
 
-@pytest.fixture(autouse=True)
-def _fresh_request_globals(fresh_request_globals):
-    """Each request starts with a fresh `g`, as on a real server (see tests/conftest.py)."""
-
 
 def _reset_path(web, mailbox, email: str) -> str:
     assert web.post("/password/forgot", {"email": email}).status_code == 302

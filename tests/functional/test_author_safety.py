@@ -15,10 +15,6 @@ from tests import factories
 from tests.functional.test_account_security import sign_in
 
 
-@pytest.fixture(autouse=True)
-def _fresh_request_globals(fresh_request_globals):
-    """Each request starts with a fresh `g`, as on a real server (see tests/conftest.py)."""
-
 
 def _post(post_id: int) -> Post:
     db.session.expire_all()

@@ -88,9 +88,13 @@ def readers(live):
 
 
 def session_cookie(user) -> str:
-    """The cookie a browser gets from signing in: Flask's signed session naming "<id>:<stamp>"."""
+    """The cookie a browser gets from signing in: Flask's signed session naming
+    "<id>:<stamp>:<sign-in key>", with the key's sign-in row opened as a sign-in does."""
     from flask import current_app
+    from community import services
     app = current_app._get_current_object()
+    if not getattr(user, "sign_in_key", None):
+        user.sign_in_key = services.open_session(user)
     value = app.session_interface.get_signing_serializer(app).dumps(
         {"_user_id": user.get_id(), "_fresh": True})
     return f"{app.config['SESSION_COOKIE_NAME']}={value}"
