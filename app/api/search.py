@@ -21,6 +21,8 @@ class SearchItem(TypedDict):
     score: Annotated[int, Field(description="The question's votes.")]
     answer_count: int
     rank: Annotated[int, Field(description="Position in the whole result list, from 1.")]
+    answer_excerpt: Annotated[str | None, Field(
+        description="Plain text: the accepted answer's opening lines, when there is one.")]
 
 
 class SearchResults(TypedDict):
@@ -32,11 +34,12 @@ class SearchResults(TypedDict):
 
 @operation("GET", "/search", query=SearchParams, returns=SearchResults)
 def search(query: SearchParams):
-    """Search threads: ranked, filtered, sorted, with highlighted snippets."""
+    """Search threads: words and meaning fused (lexical only with SEARCH_SEMANTIC=off), filtered,
+    sorted, with highlighted snippets and the accepted answer's opening."""
     result, rows = search_page(actor(), query.to_query())
     items = [{"thread_id": t.id, "title": t.title, "snippet_html": hit.snippet_html,
               "url": url_for("web.thread", thread_id=t.id, slug=t.slug, _external=True),
               "status": t.status, "score": t.score, "answer_count": t.answer_count,
-              "rank": query.offset + n} for n, (hit, t) in enumerate(rows, 1)]
+              "answer_excerpt": hit.excerpt or None, "rank": query.offset + n} for n, (hit, t) in enumerate(rows, 1)]
     return {"items": items, "total": result.total, "suggestion": result.suggestion,
             "next_cursor": query.next_cursor(result.total)}
