@@ -152,6 +152,9 @@ def load_config(overrides: dict | None = None) -> dict:
         # A later answer scoring this much above the accepted one marks its knowledge item stale.
         "KNOWLEDGE_STALE_MARGIN": _int("KNOWLEDGE_STALE_MARGIN", 5),
         "RATELIMIT_ENABLED": _flag("RATELIMIT_ENABLED", True),
+        # Search and similar questions per client address (per account when signed in): a
+        # person reads a page or two a minute; a scraper or a flood is cut off here.
+        "SEARCH_RATE_LIMIT": os.environ.get("SEARCH_RATE_LIMIT") or "60 per minute",
         "TRUSTED_PROXIES": _count("TRUSTED_PROXIES"),
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
         "RATELIMIT_HEADERS_ENABLED": True,

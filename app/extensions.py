@@ -24,3 +24,8 @@ def rate_limit_key() -> str:
 
 
 limiter = Limiter(key_func=rate_limit_key)
+
+
+def search_rate_limit() -> str:
+    """The limit on searches and similar-question look-ups (SEARCH_RATE_LIMIT)."""
+    return current_app.config.get("SEARCH_RATE_LIMIT") or "60 per minute"

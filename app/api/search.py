@@ -6,6 +6,7 @@ from pydantic import Field
 from typing_extensions import TypedDict
 
 from app.api.core import actor
+from app.extensions import search_rate_limit
 from app.api.registry import operation
 from app.api.serializers import Url
 from app.search_params import SearchParams
@@ -32,7 +33,7 @@ class SearchResults(TypedDict):
     next_cursor: Annotated[str | None, Field(description="?cursor= for the next page.")]
 
 
-@operation("GET", "/search", query=SearchParams, returns=SearchResults)
+@operation("GET", "/search", query=SearchParams, returns=SearchResults, limit=search_rate_limit)
 def search(query: SearchParams):
     """Search threads: words and meaning fused (lexical only with SEARCH_SEMANTIC=off), filtered,
     sorted, with highlighted snippets and the accepted answer's opening."""

@@ -5,6 +5,7 @@ from flask import abort, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from markupsafe import Markup
 
+from app.extensions import limiter, search_rate_limit
 from app.search_params import parse_search
 from app.web import bp
 from community import queries
@@ -23,6 +24,7 @@ def safe_snippet(html: str) -> Markup:
 
 
 @bp.get("/search")
+@limiter.limit(search_rate_limit)
 def search():
     try:
         params = parse_search(request.args)
