@@ -178,6 +178,9 @@ def load_config(overrides: dict | None = None) -> dict:
         "NEW_MEMBER_MAX_LINKS": _int("NEW_MEMBER_MAX_LINKS", 0),
         "NEW_MEMBER_POSTS_PER_DAY": _int("NEW_MEMBER_POSTS_PER_DAY", 0),
         "RATELIMIT_ENABLED": _flag("RATELIMIT_ENABLED", True),
+        # Search and similar questions per client address (per account when signed in): a
+        # person reads a page or two a minute; a scraper or a flood is cut off here.
+        "SEARCH_RATE_LIMIT": os.environ.get("SEARCH_RATE_LIMIT") or "60 per minute",
         "TRUSTED_PROXIES": _count("TRUSTED_PROXIES"),
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
         # Redis away: count in this process's memory (Flask-Limiter logs the switch and goes

@@ -27,3 +27,8 @@ limiter = Limiter(key_func=rate_limit_key)
 # Votes from the web and the API draw on one budget per account: toggling a vote up and down
 # writes ledger rows and events, so it is a cost like posting.
 VOTE_LIMIT, VOTE_SCOPE = "30 per minute;300 per day", "vote"
+
+
+def search_rate_limit() -> str:
+    """The limit on searches and similar-question look-ups (SEARCH_RATE_LIMIT)."""
+    return current_app.config.get("SEARCH_RATE_LIMIT") or "60 per minute"

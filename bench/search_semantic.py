@@ -1,5 +1,5 @@
 """Semantic layer benchmark: embeddings/s (batches of thread texts, and one title as a query is
-embedded), then GET /api/v1/search/similar p50/p99 served by gunicorn on 127.0.0.1 over N
+embedded), then GET /api/v1/search/similar and GET /api/v1/search p50/p99 served by gunicorn on 127.0.0.1 over N
 synthetic threads (bench.search_corpus: title ~10 words, question ~150, Zipf vocabulary), and
 each web worker's memory (RSS and PSS) with the semantic layer on and off. Prints figures only.
 
@@ -117,25 +117,36 @@ def serve_and_measure(folder: Path, corpus: Corpus, queries: int, semantic: bool
     server = servers.start(label, "wsgi:app", env, log, ready_path="/api/v1/categories")
     try:
         idle = [memory_of(pid) for pid in workers_of(server.proc.pid)]
-        titles = [corpus.text(10) for _ in range(queries + 20)]
-        timings = []
-        for n, title in enumerate(titles):
-            started = time.perf_counter()
-            status, _ = servers.fetch(server.port, f"/api/v1/search/similar?title={quote(title)}",
-                                      timeout=10 if n >= 20 else 300)
-            if status != 200:
-                raise RuntimeError(f"HTTP {status} for {title!r}:\n{server.log_tail()}")
-            if n >= 20:  # the first requests of each worker load the model and the vectors
-                timings.append((time.perf_counter() - started) * 1000)
+        similar = _timed(server, [f"/api/v1/search/similar?title={quote(corpus.text(10))}"
+                                  for _ in range(queries + 20)])
+        # The search box: 1-3 words, as people type them (hybrid when the layer is on).
+        search = _timed(server, [f"/api/v1/search?q={quote(corpus.text(1 + n % 3))}"
+                                 for n in range(queries + 20)])
         busy = [memory_of(pid) for pid in workers_of(server.proc.pid)]
     finally:
         server.stop()
     rss = statistics.mean(m[0] for m in busy)
     pss = statistics.mean(m[1] for m in busy)
     added = statistics.mean(b[1] - i[1] for b, i in zip(busy, idle))
-    return (f"{label}: /api/v1/search/similar p50 {percentile(timings, 50):6.1f} ms  "
-            f"p99 {percentile(timings, 99):6.1f} ms  ({len(timings)} sequential requests); "
+    return (f"{label}: /api/v1/search/similar p50 {percentile(similar, 50):6.1f} ms  "
+            f"p99 {percentile(similar, 99):6.1f} ms; /api/v1/search p50 "
+            f"{percentile(search, 50):6.1f} ms  p99 {percentile(search, 99):6.1f} ms "
+            f"({len(similar)} sequential requests each); "
             f"per worker RSS {rss:5.0f} MB, PSS {pss:5.0f} MB (PSS +{added:.0f} MB after serving)")
+
+
+def _timed(server, paths: list[str]) -> list[float]:
+    """Milliseconds per request, the first 20 left out (each worker loads the model and the
+    vectors on its first requests)."""
+    timings = []
+    for n, path in enumerate(paths):
+        started = time.perf_counter()
+        status, _ = servers.fetch(server.port, path, timeout=10 if n >= 20 else 300)
+        if status != 200:
+            raise RuntimeError(f"HTTP {status} for {path!r}:\n{server.log_tail()}")
+        if n >= 20:
+            timings.append((time.perf_counter() - started) * 1000)
+    return timings
 
 
 def main(argv=None) -> int:

@@ -1,24 +1,24 @@
-"""Search analytics: what people search for, what they click, and what finds nothing.
-
-A search or a click appends one line to the process's analytics spool (core.spool), so a
-search stays a read; the flusher adds the counts to one row per (day, normalised query).
-Result links carry a signed click token (query and thread) that /search/click checks.
+"""Search analytics, recorded: searches, zero-result searches, clicks and deflections, each once
+per distinct visitor (a day's keyed digest of account or address), so one client cannot flood
+them. A signal appends a line to the process's spool (core.spool), so a search stays a read;
+the flusher inserts them into search_signals. Result links carry a signed click token.
 """
+import hashlib
 import re
 import time
-from collections import defaultdict
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timezone
 
-from flask import current_app
+from flask import current_app, has_request_context, request
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import desc, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from community import events as content
 from core.database import db
+from core.events import on_commit
 from core.spool import Spool
 from core.transactions import transactional
-from search.models import SearchQueryStat
+from search.models import SearchSignal
 
 QUERY_LENGTH = 100
 _SPACE = re.compile(r"[\s\x00-\x1f\x7f]+")
@@ -29,16 +29,80 @@ def normalise(text: str) -> str:
     return _SPACE.sub(" ", (text or "").casefold()).strip()[:QUERY_LENGTH].strip()
 
 
-def record_search(text: str, results: int) -> None:
-    query = normalise(text)
-    if query:
-        _spool.append(f"s {int(time.time())} {1 if results else 0}\t{query}\n")
+# Kinds of signal: a search, one that found nothing, a result click, a click on a solved
+# thread's result, a helpful mark ("this solved my problem"), a question asked.
+SEARCH, ZERO, CLICK, SOLVED_CLICK, HELPFUL, ASKED = "s", "z", "c", "k", "h", "a"
+KINDS = (SEARCH, ZERO, CLICK, SOLVED_CLICK, HELPFUL, ASKED)
 
 
-def record_click(text: str) -> None:
+def visitor(user=None, address: str | None = None, when: float | None = None) -> str:
+    """Who, for counting: a keyed digest of the account (signed in) or the client address
+    (the proxy-resolved one) and the day; the same all day, not traceable across days."""
+    ident = f"user:{user.id}" if getattr(user, "id", None) is not None else \
+        f"ip:{address if address is not None else (request.remote_addr if has_request_context() else '')}"
+    day = _day(when or time.time()).isoformat()
+    key = current_app.config["SECRET_KEY"].encode()[:64]
+    return hashlib.blake2b(f"{day}|{ident}".encode(), key=key, digest_size=8).hexdigest()
+
+
+def _signal(kind: str, query: str, thread_id: int = 0, who: str | None = None) -> None:
+    who = who or visitor(_current_user())
+    _spool.append(f"{kind} {int(time.time())} {int(thread_id)} {who}\t{query}\n")
+
+
+def record_search(text: str, results: int, who: str | None = None) -> None:
     query = normalise(text)
     if query:
-        _spool.append(f"c {int(time.time())} 0\t{query}\n")
+        _signal(SEARCH, query, who=who)
+        if not results:
+            _signal(ZERO, query, who=who)
+
+
+def record_click(text: str, thread_id: int = 0, solved: bool = False,
+                 who: str | None = None) -> None:
+    """A result opened; a solved thread's counts as a deflection unless the visitor asks a
+    question the same day (their visit, as far as we count)."""
+    query = normalise(text)
+    if query:
+        _signal(CLICK, query, thread_id, who)
+    if solved and thread_id:
+        _signal(SOLVED_CLICK, query, thread_id, who)
+
+
+def record_deflection(thread_id: int, query: str | None = None, visitor: str | None = None) -> None:
+    """A helpful mark ("This solved my problem") on a thread, counted once per visitor and
+    thread a day, and for the query that led there when one did. `visitor`: from
+    search.analytics.visitor(user) (the default: the current request's)."""
+    _signal(HELPFUL, normalise(query or ""), thread_id, visitor)
+
+
+def record_question_asked(user=None, address: str | None = None) -> None:
+    """A question was asked in this visit: the visit's solved-result clicks are no deflection."""
+    for who in {visitor(user, address), visitor(None, address)}:
+        _signal(ASKED, "", 0, who)
+
+
+LED_FROM = "search_led_to"  # session key: [thread id, query] of the last result opened
+
+
+def leading_query(thread_id: int) -> str | None:
+    """The search that led this visitor to the thread (from their session), if one did."""
+    if not has_request_context():
+        return None
+    from flask import session
+    led = session.get(LED_FROM)
+    return led[1] if isinstance(led, list) and len(led) == 2 and led[0] == thread_id else None
+
+
+def _current_user():
+    if not has_request_context():
+        return None
+    from flask_login import current_user
+    return current_user if getattr(current_user, "is_authenticated", False) else None
+
+
+def _day(timestamp: float) -> date:
+    return datetime.fromtimestamp(int(timestamp), timezone.utc).date()
 
 
 def _serializer() -> URLSafeSerializer:
@@ -69,66 +133,40 @@ def discard() -> None:
     _spool.discard()
 
 
-def _counts(lines: list[str]) -> dict[tuple[date, str], list[int]]:
-    counts: dict[tuple[date, str], list[int]] = defaultdict(lambda: [0, 0, 0])
+def _signals(lines: list[str]) -> list[dict]:
+    rows = {}
     for line in lines:
-        head, _, query = line.partition("\t")
+        head, _, query = line.rstrip("\n").partition("\t")
         parts = head.split()
-        if len(parts) != 3 or not query or not parts[1].isdigit():
-            continue
-        day = datetime.fromtimestamp(int(parts[1]), timezone.utc).date()
-        row = counts[(day, query[:QUERY_LENGTH])]
-        if parts[0] == "s":
-            row[0] += 1
-            row[1] += parts[2] == "0"
-        elif parts[0] == "c":
-            row[2] += 1
-    return counts
+        if len(parts) != 4 or parts[0] not in KINDS or not parts[1].isdigit() \
+                or not parts[2].isdigit():
+            continue  # torn, or an older spool's line
+        row = {"day": _day(int(parts[1])), "kind": parts[0], "visitor": parts[3][:16],
+               "thread_id": int(parts[2]), "query": query[:QUERY_LENGTH]}
+        rows[tuple(row.values())] = row
+    return [rows[key] for key in sorted(rows, key=str)]
 
 
 @transactional
 def _write(lines: list[str]) -> int:
-    counts = _counts(lines)
-    if not counts:
+    rows = _signals(lines)
+    if not rows:
         return 0
     insert = (pg_insert if db.engine.dialect.name == "postgresql" else sqlite_insert)(
-        SearchQueryStat)
-    table = SearchQueryStat.__table__
-    statement = insert.on_conflict_do_update(
-        index_elements=["day", "query"],
-        set_={"searches": table.c.searches + insert.excluded.searches,
-              "zero_results": table.c.zero_results + insert.excluded.zero_results,
-              "clicks": table.c.clicks + insert.excluded.clicks})
+        SearchSignal)
     # Sorted, so two processes flushing at once take their row locks in the same order.
-    db.session.execute(statement, [
-        {"day": day, "query": query, "searches": s, "zero_results": z, "clicks": c}
-        for (day, query), (s, z, c) in sorted(counts.items())])
+    db.session.execute(insert.on_conflict_do_nothing(), rows)
     return len(lines)
 
 
 _spool = Spool("spool/search", _write, "search-analytics")
 
 
-def top_queries(days: int, limit: int = 20, zero_only: bool = False) -> list:
-    """Rows of (query, searches, zero_results, clicks) over the last `days` days, busiest first."""
-    since = datetime.now(timezone.utc).date() - timedelta(days=days - 1)
-    searches, zero = func.sum(SearchQueryStat.searches), func.sum(SearchQueryStat.zero_results)
-    clicks = func.sum(SearchQueryStat.clicks)
-    query = (select(SearchQueryStat.query, searches.label("searches"), zero.label("zero_results"),
-                    clicks.label("clicks"))
-             .where(SearchQueryStat.day >= since).group_by(SearchQueryStat.query))
-    if zero_only:
-        query = query.having(zero > 0).order_by(desc(zero), SearchQueryStat.query)
-    else:
-        query = query.having(searches > 0).order_by(desc(searches), SearchQueryStat.query)
-    return db.session.execute(query.limit(limit)).all()
+@on_commit(content.THREAD_CREATED)
+def _asked(event) -> None:
+    """A question asked from a web request ends its visitor's deflections for the day."""
+    if has_request_context():
+        record_question_asked(_current_user())
 
 
-def totals(days: int) -> tuple[int, int, int]:
-    """(searches, zero-result searches, clicks) over the last `days` days."""
-    since = datetime.now(timezone.utc).date() - timedelta(days=days - 1)
-    row = db.session.execute(select(func.coalesce(func.sum(SearchQueryStat.searches), 0),
-                                    func.coalesce(func.sum(SearchQueryStat.zero_results), 0),
-                                    func.coalesce(func.sum(SearchQueryStat.clicks), 0))
-                             .where(SearchQueryStat.day >= since)).one()
-    return int(row[0]), int(row[1]), int(row[2])
+from search.analytics_report import by_day, report, top_queries, totals  # noqa: E402,F401

@@ -46,6 +46,7 @@ class Hit:
     thread_id: int
     score: float
     snippet_html: str                # safe HTML: escaped text with <mark> highlights only
+    excerpt: str = ""                # plain text: the accepted answer's opening (search_page)
 
 
 @dataclass

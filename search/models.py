@@ -4,7 +4,7 @@ on SQLite, a tsvector table on PostgreSQL) is made by the migration and kept out
 models, since the two dialects' objects differ (see search.database_backend)."""
 from datetime import date
 
-from sqlalchemy import Date, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import Date, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.database import db
@@ -45,3 +45,19 @@ class SearchQueryStat(db.Model):
     searches: Mapped[int] = mapped_column(Integer, default=0)
     zero_results: Mapped[int] = mapped_column(Integer, default=0)
     clicks: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class SearchSignal(db.Model):
+    """One visitor's search, zero-result search, result click, solved-result click, helpful mark
+    or question asked, once per (day, kind, visitor, thread, query): counts are of distinct
+    visitors, so one client repeating itself counts once (search.analytics). `visitor` is a
+    keyed digest of the account or client address and the day, never the address itself."""
+
+    __tablename__ = "search_signals"
+    __table_args__ = (Index("ix_search_signals_kind_day", "kind", "day"),)
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(1), primary_key=True)
+    visitor: Mapped[str] = mapped_column(String(16), primary_key=True)
+    thread_id: Mapped[int] = mapped_column(Integer, primary_key=True)  # 0: none
+    query: Mapped[str] = mapped_column(String(100), primary_key=True)  # "": none

@@ -63,7 +63,11 @@ def search_threads(viewer, query: SearchQuery, backend: SearchBackend | None = N
     deletion and its re-indexing; the total then counts the page's dropped hits out (and is
     otherwise the backend's count).
     """
-    result = (backend or get_backend()).search(query)
+    from search import hybrid, semantic
+    backend = backend or get_backend()
+    if hybrid.applies(query) and semantic.enabled():
+        return hybrid.hybrid_search(viewer, query, backend)
+    result = backend.search(query)
     ids = [hit.thread_id for hit in result.hits]
     if not ids:
         return result
@@ -76,14 +80,17 @@ def search_threads(viewer, query: SearchQuery, backend: SearchBackend | None = N
 
 
 def search_page(viewer, query: SearchQuery) -> tuple[SearchResult, list[tuple[Hit, Thread]]]:
-    """A page of results with their threads (category and tags loaded: three queries in all),
-    recorded for analytics when it is a new search (its first page)."""
+    """A page of results with their threads (category and tags loaded) and the accepted
+    answers' excerpts (four queries in all), recorded for analytics when it is a new search
+    (its first page)."""
     from search import analytics
+    from search.excerpts import fill_excerpts
     result = search_threads(viewer, query)
     threads = {t.id: t for t in db.session.scalars(
         select(Thread).where(Thread.id.in_([hit.thread_id for hit in result.hits]))
         .options(joinedload(Thread.category), selectinload(Thread.tags)))}
+    rows = [(hit, threads[hit.thread_id]) for hit in result.hits if hit.thread_id in threads]
+    fill_excerpts(rows)
     if query.text and query.offset == 0:
         analytics.record_search(query.text, result.total)
-    return result, [(hit, threads[hit.thread_id]) for hit in result.hits
-                    if hit.thread_id in threads]
+    return result, rows

@@ -27,6 +27,9 @@ MIN_SIMILARITY = 0.2
 # 0.9 did equally well on every backend; rank fusion (RRF) did worse there than all three.
 SEMANTIC_WEIGHT = 0.8
 MAX_LIMIT = 50
+# The model reads 128 word pieces (some 500-700 characters of English); a longer body is cut
+# here, before the tokenizer, so a 30,000-character paste costs what a short one does.
+MODEL_CHARS = 1000
 
 
 @dataclass(frozen=True)
@@ -74,22 +77,30 @@ def checked_question(title: str | None, body: str | None) -> tuple[str, str | No
     return title, body
 
 
-def fused_ranking(title: str, body: str | None, skip: set[int]) -> dict[int, tuple[float, float]]:
+def fused_ranking(title: str, body: str | None, skip: set[int],
+                  also: dict[int, float] | None = None,
+                  weight: float = SEMANTIC_WEIGHT) -> dict[int, tuple[float, float]]:
     """thread_id -> (fused score, best cosine). The lexical scores count relative to the best
     of them (BM25 has no fixed scale); a thread's best cosine over its vectors counts on its own
     fixed scale from MIN_SIMILARITY (0) to 1, so a question nothing resembles leans on its words,
-    and weak and strong semantic matches are told apart, which ranks alone would not."""
+    and weak and strong semantic matches are told apart, which ranks alone would not. `also`:
+    more lexical scores already relative (0-1), averaged with these (/search passes its
+    filtered all-words matches)."""
     from search.service import get_backend
     text = f"{title}\n{body}" if body else title
     deep = CANDIDATES + len(skip)
-    lexical = [(tid, round(score, 5)) for tid, score in get_backend().candidates(text, limit=deep)
-               if tid not in skip][:CANDIDATES]
+    lexical = relative([(tid, round(score, 5)) for tid, score
+                        in get_backend().candidates(text, limit=deep) if tid not in skip][
+                           :CANDIDATES])
+    if also:  # the mean of the two: a thread with every word beats one with some of them
+        lexical = {tid: (also.get(tid, 0.0) + lexical.get(tid, 0.0)) / 2
+                   for tid in also.keys() | lexical.keys()}
     cosines: dict[int, float] = {}
     for ranking in vector_rankings(title, body, deep):
         for tid, cosine in [(t, c) for t, c in ranking if t not in skip][:CANDIDATES]:
             cosines[tid] = max(round(cosine, 5), cosines.get(tid, -1.0))
-    fused = convex_fusion([(1.0 - SEMANTIC_WEIGHT, relative(lexical)),
-                           (SEMANTIC_WEIGHT, absolute(cosines, MIN_SIMILARITY))])
+    fused = convex_fusion([(1.0 - weight, lexical),
+                           (weight, absolute(cosines, MIN_SIMILARITY))])
     return {tid: (score, cosines.get(tid, 0.0)) for tid, score in fused.items()}
 
 
@@ -103,7 +114,7 @@ def vector_rankings(title: str, body: str | None, limit: int) -> list[list[tuple
     index = get_index(encoder.name)
     if not len(index):
         return []
-    texts = [title] + ([f"{title}\n{body}"] if body else [])
+    texts = [title[:MODEL_CHARS]] + ([f"{title}\n{body}"[:MODEL_CHARS]] if body else [])
     return [[(tid, cosine) for tid, cosine in ranking if cosine >= MIN_SIMILARITY]
             for ranking in index.rank(encoder.encode(texts), limit)]
 

@@ -311,18 +311,36 @@ def _marked_tokens(text: str, words: frozenset[str]):
 
 
 def _suggest(searcher, text: str) -> str | None:
-    """Did you mean: each word the index does not know, replaced by the closest one it does."""
+    """Did you mean: each word the index does not know, replaced by the closest one it does,
+    from the titles' spelling words first, then from every indexed word of the questions and
+    answers (their stems, shown as a thread writes them). Stop words are never "corrected"."""
     reader, changed, out = searcher.reader(), False, []
-    correctors = [searcher.corrector("title")]
     for token in WORDS(text or ""):
         word = token.text
-        if len(word) < 3 or word.isdigit() or _known(reader, word):
+        if len(word) < 3 or word.isdigit() or term_of(word) is None or _known(reader, word):
             out.append(word)
             continue
-        found = next((s for c in correctors for s in c.suggest(word, limit=1)), None)
+        found = next(iter(searcher.corrector("title").suggest(word, limit=1)), None) \
+            or _from_text(searcher, word)
         changed |= bool(found and found != word)
         out.append(found or word)
     return " ".join(out) if changed else None
+
+
+def _from_text(searcher, word: str) -> str | None:
+    """The closest stem in the questions and answers, as written in a thread that holds it."""
+    stem = term_of(word) or word
+    for found in searcher.corrector("text").suggest(stem, limit=3, maxdist=2):
+        if found == stem:
+            continue
+        docs = searcher.reader().postings("text", found).all_ids()
+        docnum = next(iter(docs), None)
+        body = searcher.stored_fields(docnum).get("body", "") if docnum is not None else ""
+        written = next((w.lower() for w in WORD.findall(body) if term_of(w.lower()) == found),
+                       None)
+        if written:
+            return written
+    return None
 
 
 def _known(reader, word: str) -> bool:

@@ -6,6 +6,7 @@ from pydantic import Field
 from typing_extensions import TypedDict
 
 from app.api.core import actor
+from app.extensions import search_rate_limit
 from app.api.registry import operation
 from app.api.schemas import Query
 from app.api.serializers import Url
@@ -37,7 +38,8 @@ class SimilarList(TypedDict):
     next_cursor: None
 
 
-@operation("GET", "/search/similar", query=SimilarQuery, returns=SimilarList, errors=(422,))
+@operation("GET", "/search/similar", query=SimilarQuery, returns=SimilarList, errors=(422,),
+           limit=search_rate_limit)
 def search_similar(query: SimilarQuery):
     """Up to 10 threads likely to answer a question with this title, solved ones first among equals."""
     title, body = checked_question(query.title, query.body)

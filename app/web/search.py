@@ -1,12 +1,14 @@
 """Search pages: results with safe snippets, filters, sorts and paging; the click redirect; and
 the staff page of what people search for, click, and fail to find."""
 import nh3
-from flask import abort, redirect, render_template, request, url_for
+from flask import abort, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
 from markupsafe import Markup
 
+from app.extensions import limiter, search_rate_limit
 from app.search_params import parse_search
 from app.web import bp
+from app.web.search_chart import analytics_chart
 from community import queries
 from community.policies import can_view_search_analytics, can_view_thread, ensure
 from community.models import Thread
@@ -23,6 +25,7 @@ def safe_snippet(html: str) -> Markup:
 
 
 @bp.get("/search")
+@limiter.limit(search_rate_limit)
 def search():
     try:
         params = parse_search(request.args)
@@ -59,7 +62,8 @@ def search_click():
     thread = found and db.session.get(Thread, found[1])
     if thread is None or not can_view_thread(current_user, thread):
         abort(404)
-    analytics.record_click(found[0])
+    analytics.record_click(found[0], thread.id, solved=thread.status == "solved")
+    session[analytics.LED_FROM] = [thread.id, found[0]]
     return redirect(url_for("web.thread", thread_id=thread.id, slug=thread.slug), 303)
 
 
@@ -67,6 +71,8 @@ def search_click():
 @login_required
 def search_analytics():
     ensure(can_view_search_analytics, current_user)
-    periods = [(days, analytics.totals(days), analytics.top_queries(days),
-                analytics.top_queries(days, zero_only=True)) for days in (7, 30)]
-    return render_template("search/analytics.html", periods=periods)
+    days = request.args.get("days", "30")
+    days = int(days) if days.isdigit() and 1 <= int(days) <= 365 else 30
+    report = analytics.report(days)
+    return render_template("search/analytics.html", report=report, days=days,
+                           chart=analytics_chart(report["by_day"]))

@@ -136,7 +136,8 @@ def test_searches_are_recorded_off_the_request_and_counted_after_the_flush(clien
     assert analytics.top_queries(7) == []
     analytics.flush()
     top = {row.query: (row.searches, row.zero_results) for row in analytics.top_queries(30)}
-    assert top == {"refund": (2, 0), "teleportation": (1, 1)}
+    # One visitor asking "refund" twice counts once (distinct visitors a day).
+    assert top == {"refund": (1, 0), "teleportation": (1, 1)}
     assert [row.query for row in analytics.top_queries(7, zero_only=True)] == ["teleportation"]
 
 
@@ -163,6 +164,10 @@ def test_the_staff_page_lists_top_and_zero_result_queries(web, client, content):
 
 
 def test_the_search_page_query_count_does_not_grow_with_results(client, count_queries, app):
+    # The vector index reads the database on first use, then once a refresh period: warmed up
+    # and held still, so that only the page's own queries are counted.
+    app.config["SEMANTIC_REFRESH_SECONDS"] = 3600
+    client.get("/search?q=countable")
     for n in range(3):
         factories.thread(title=f"Countable topic {n}", tags=["alpha", f"t{n}"])
     catch_up()
