@@ -170,3 +170,11 @@ def _asked(event) -> None:
 
 
 from search.analytics_report import by_day, report, top_queries, totals  # noqa: E402,F401
+
+
+@on_commit(content.THREAD_HELPFUL)
+def _helpful(event) -> None:
+    """A "This solved my problem" mark is a deflection for its thread and the query that led
+    there (the mark's own visitor key keeps it once per visitor)."""
+    who = "".join(c for c in str(event.data.get("visitor") or "") if c.isalnum() or c == ":")
+    record_deflection(event.thread_id, event.data.get("query"), visitor=who or None)

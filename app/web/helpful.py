@@ -16,6 +16,7 @@ from app.extensions import csrf, limiter
 from app.web import bp
 from community.deflections import RATE_LIMIT, mark_helpful, visitor_key
 from core.errors import Conflict
+from search import analytics
 
 
 @bp.post("/t/<int:thread_id>/helpful")
@@ -28,7 +29,8 @@ def helpful(thread_id):
         anonymous_id = session.setdefault("visitor", secrets.token_hex(16))
     visitor = visitor_key(current_user, anonymous_id, current_app.config["SECRET_KEY"])
     try:
-        counted = mark_helpful(current_user, thread_id, visitor, request.form.get("q"))
+        query = request.form.get("q") or analytics.leading_query(thread_id)
+        counted = mark_helpful(current_user, thread_id, visitor, query)
     except Conflict:  # the same visitor twice at once: the other request counted it
         counted = False
     flash("Thanks for telling us: glad it solved your problem." if counted else

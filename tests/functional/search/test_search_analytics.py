@@ -98,3 +98,20 @@ def test_the_analytics_api_and_page_show_searches_and_deflections(app, api, web,
     soup = BeautifulSoup(web.get("/staff/search?days=7").get_data(as_text=True), "html.parser")
     assert soup.select("svg[role=img] polyline.series")
     assert "1 deflections" in soup.select_one(".analytics-totals").get_text()
+
+
+def test_this_solved_my_problem_counts_as_a_deflection_for_the_query_that_led_there(app, api, solved):
+    """The helpful button (community.deflections) reaches the analytics through its event."""
+    page = "http://localhost/search?q=x"
+    headers = {"Referer": page}
+    client = app.test_client()
+    _click(client, "Refund help " + solved.title, solved, ONE)
+    assert client.post(f"/t/{solved.id}/helpful", headers=headers, environ_base=ONE).status_code == 302
+    assert api.post(f"/threads/{solved.id}/helpful", environ_base=TWO).status_code == 204
+    analytics.flush()
+    report = analytics.report(7)
+    assert report["threads"][0]["thread_id"] == solved.id
+    assert report["threads"][0]["deflections"] == 3  # the opened result and the two marks
+    (row,) = [r for r in report["queries"] if r["query"] == analytics.normalise(
+        "Refund help " + solved.title)]
+    assert row["deflections"] == 2  # the click-through and the mark that followed it
