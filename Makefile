@@ -44,6 +44,7 @@ TEST_WORKERS ?= 2
 
 # The quick loop: every behaviour, with samples of the hostile-input sweeps and one browser flow.
 test: install
+	$(BIN)/ruff check .
 	$(BIN)/lint-imports
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) -m "not exhaustive" $(PYTEST_ARGS)
 

@@ -2,7 +2,7 @@
 written as an .eml file under <instance>/mail/. Plain-text bodies from templates/auth/mail/."""
 import secrets
 import smtplib
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from email.utils import parseaddr
 from pathlib import Path
 
@@ -20,7 +20,7 @@ class EmlEmailBackend(BaseEmailBackend):
         folder = Path(self.mailman.file_path)
         folder.mkdir(parents=True, exist_ok=True)
         for message in messages:
-            stamp = datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S")
+            stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
             (folder / f"{stamp}-{secrets.token_hex(4)}.eml").write_bytes(
                 message.message().as_bytes())
         return len(messages)

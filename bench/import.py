@@ -54,7 +54,6 @@ def write_dump(folder: Path, posts: int, seed: int = 14) -> Path:
                       f'CreationDate="2015-01-01T00:00:00.000" '
                       f'DisplayName={quoteattr(f"{rng.choice(WORDS)} {rng.choice(WORDS)}")} />\n')
         out.write("</users>\n")
-    answers_of = {q: [] for q in range(1, questions + 1)}
     with open(folder / "Posts.xml", "w", encoding="utf-8") as out:
         out.write('<?xml version="1.0" encoding="utf-8"?>\n<posts>\n')
         for q in range(1, questions + 1):

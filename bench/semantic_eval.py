@@ -12,7 +12,7 @@ import hashlib
 import sys
 import tempfile
 import xml.etree.ElementTree as ET
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from pathlib import Path
 
 import numpy as np
@@ -52,7 +52,7 @@ def load_site(folder: Path):
 
 
 def docs_of(questions, answers) -> list[ThreadDoc]:
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     return [ThreadDoc(qid, title, body, "\n".join(t for _, t in answers.get(qid, ())),
                       tuple(tags), "site", "open", len(answers.get(qid, ())), 0, now, now)
             for qid, (title, body, tags) in questions.items()]

@@ -13,7 +13,7 @@ from sqlalchemy import and_, func, or_, select, true
 from community.models import Post, Revision, Thread
 from core.database import db
 from core.time import utcnow
-from community.models import KnowledgeItem, Post, Thread
+from community.models import KnowledgeItem
 from core.errors import PermissionDenied
 
 

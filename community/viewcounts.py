@@ -6,7 +6,7 @@ and picks up the spools of processes that died, so a worker restart (even a kill
 """
 import time
 from collections import Counter
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 
 from sqlalchemy import update
 
@@ -58,7 +58,7 @@ def _write(views: dict[int, int], tokens: dict[int, int]) -> None:
                            .execution_options(synchronize_session=False))
     for token_id, stamp in sorted(tokens.items()):
         db.session.execute(update(ApiToken).where(ApiToken.id == token_id)
-                           .values(last_used_at=datetime.fromtimestamp(stamp, timezone.utc))
+                           .values(last_used_at=datetime.fromtimestamp(stamp, UTC))
                            .execution_options(synchronize_session=False))
 
 

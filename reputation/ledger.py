@@ -3,7 +3,7 @@
 Every change is a ledger row recording what was really applied, so an undo reverses exactly
 that; each applied change is also a `reputation.changed` event (pages showing the user drop).
 """
-from datetime import datetime, time, timezone
+from datetime import datetime, time, UTC
 
 from flask import current_app
 from sqlalchemy import func, select, update
@@ -26,7 +26,7 @@ def points(reason: str) -> int:
 
 
 def _earned_today(user_id: int) -> int:
-    start = datetime.combine(utcnow().date(), time.min, tzinfo=timezone.utc)
+    start = datetime.combine(utcnow().date(), time.min, tzinfo=UTC)
     total = db.session.scalar(
         select(func.coalesce(func.sum(ReputationEvent.delta), 0)).where(
             ReputationEvent.user_id == user_id, ReputationEvent.capped.is_(True),

@@ -6,7 +6,7 @@ the flusher inserts them into search_signals. Result links carry a signed click 
 import hashlib
 import re
 import time
-from datetime import date, datetime, timezone
+from datetime import date, datetime, UTC
 
 from flask import current_app, has_request_context, request
 from itsdangerous import BadSignature, URLSafeSerializer
@@ -102,7 +102,7 @@ def _current_user():
 
 
 def _day(timestamp: float) -> date:
-    return datetime.fromtimestamp(int(timestamp), timezone.utc).date()
+    return datetime.fromtimestamp(int(timestamp), UTC).date()
 
 
 def _serializer() -> URLSafeSerializer:

@@ -2,7 +2,7 @@
 days, from search_signals (each row one distinct visitor's signal). A deflection is a helpful
 mark, or a solved thread opened from a search result by a visitor who asked no question that
 day; one per visitor, thread and day, and it counts for the query that led there."""
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, UTC
 
 from sqlalchemy import and_, desc, exists, func, or_, select
 from sqlalchemy.orm import aliased
@@ -15,7 +15,7 @@ SEARCH, ZERO, CLICK, SOLVED_CLICK, HELPFUL, ASKED = "s", "z", "c", "k", "h", "a"
 
 
 def _since(days: int) -> date:
-    return datetime.now(timezone.utc).date() - timedelta(days=days - 1)
+    return datetime.now(UTC).date() - timedelta(days=days - 1)
 
 
 def _deflections(since: date):

@@ -28,8 +28,8 @@ COUNT_CAP = 1000  # a total beyond this is reported as this: counting reads ever
 # Characters of question + answers that ts_headline reads per hit: it parses all of them, and
 # the question (about 900 characters at 150 words) comes first.
 HEADLINE_SOURCE = 1500
-_HEADLINE = (f"'StartSel=' || chr(2) || ', StopSel=' || chr(3) || ', MaxFragments=1, "
-             f"MaxWords=30, MinWords=12, FragmentDelimiter=\" … \"'")
+_HEADLINE = ("'StartSel=' || chr(2) || ', StopSel=' || chr(3) || ', MaxFragments=1, "
+             "MaxWords=30, MinWords=12, FragmentDelimiter=\" … \"'")
 
 
 def insert(docs) -> None:

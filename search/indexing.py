@@ -11,7 +11,6 @@ from core.consumers import consumer, wake
 from core.events import on_commit
 from search.service import INDEXER as CONSUMER, get_backend, refresh_threads
 
-CONSUMER = "search-index"
 TYPES = (*content.CONTENT, content.CATEGORY_CREATED)
 
 

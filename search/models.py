@@ -1,7 +1,7 @@
 """The database backend's ordinary tables: one fingerprint row per indexed thread and the
-vocabulary behind "did you mean". Also the daily search analytics. The engine's own table (`search_fts`: an FTS5 virtual table
-on SQLite, a tsvector table on PostgreSQL) is made by the migration and kept out of the
-models, since the two dialects' objects differ (see search.database_backend)."""
+vocabulary behind "did you mean". Also the daily search analytics. The engine's own table
+(`search_fts`: an FTS5 virtual table on SQLite, a tsvector table on PostgreSQL) is made by the
+migration and kept out of the models, since the two dialects' objects differ (see search.database_backend)."""
 from datetime import date
 
 from sqlalchemy import Date, ForeignKey, Index, Integer, String, UniqueConstraint

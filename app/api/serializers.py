@@ -5,7 +5,8 @@ from typing import Annotated, Literal
 
 from flask import url_for
 from pydantic import Field
-from typing_extensions import NotRequired, TypedDict
+from typing_extensions import TypedDict
+from typing import NotRequired
 
 from community.policies import can_see_email, is_official
 from reputation.ranks import marks, rank_for

@@ -30,7 +30,8 @@ class SimilarItem(TypedDict):
     score: int
     answer_count: int
     rank: int
-    similarity: Annotated[float, Field(description="Cosine similarity of meaning, -1 to 1 (0 when the semantic layer is off).")]
+    similarity: Annotated[float, Field(
+        description="Cosine similarity of meaning, -1 to 1 (0 when the semantic layer is off).")]
 
 
 class SimilarList(TypedDict):

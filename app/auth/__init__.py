@@ -8,7 +8,7 @@ from flask_login import current_user, login_user, logout_user
 
 from app import mail
 from app.extensions import login
-from core.database import db, parse_id
+from core.database import parse_id
 from community import services
 from community.models import AnonymousUser, User
 

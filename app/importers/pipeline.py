@@ -29,7 +29,7 @@ def in_child(fn: Callable[..., Iterator], *args, ahead: int = 3) -> Iterator:
                 kind, item = out.get(timeout=_POLL_SECONDS)
             except queues.Empty:
                 if not child.is_alive():
-                    raise RuntimeError(f"the reading process died (exit code {child.exitcode})")
+                    raise RuntimeError(f"the reading process died (exit code {child.exitcode})") from None
                 continue
             if kind == "done":
                 return

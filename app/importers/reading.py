@@ -5,7 +5,7 @@ import re
 import xml.etree.ElementTree as ET
 from collections import Counter
 from collections.abc import Callable, Iterator
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from pathlib import Path
 
 from app.importers.html_text import cut_body
@@ -55,7 +55,7 @@ def rows(path: Path, progress: Callable[[int], None] | None = None) -> Iterator[
 
 def _time(value: str | None) -> datetime | None:
     try:
-        return datetime.fromisoformat(value).replace(tzinfo=timezone.utc) if value else None
+        return datetime.fromisoformat(value).replace(tzinfo=UTC) if value else None
     except ValueError:
         return None
 

@@ -1,7 +1,7 @@
 """Every write of notifications: watch levels, marking read, mail settings and one-click
 unsubscribe (load -> policy -> change -> emit -> commit, as the community's services), and the
 reads the page and the API share (a reader's list, keyset-paged)."""
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, UTC
 
 from sqlalchemy import and_, or_, select, update
 
@@ -139,11 +139,11 @@ def unsubscribe(user_id: int, kind: str) -> None:
     row = _settings_row(user_id)
     current = kinds.effective(row)["email"]
     off = [k for k, mode in current.items() if mode == "digest"] if kind == "digest" else [kind]
-    row.email = {**(row.email or {}), **{k: "off" for k in off}}
+    row.email = {**(row.email or {}), **dict.fromkeys(off, "off")}
     emit("notifications.unsubscribed", reader_id=user_id, kind=kind)
 
 
-_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICRO = timedelta(microseconds=1)
 
 

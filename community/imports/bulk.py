@@ -2,7 +2,7 @@
 name each other without a second pass), then one executemany on SQLite or one COPY on
 PostgreSQL (where executemany of 100k rows spent most of its time parsing SQL and waiting)."""
 import json
-from datetime import timezone
+from datetime import UTC
 
 from sqlalchemy import JSON, func, insert, select, text
 
@@ -41,7 +41,7 @@ def _defaults(table, rows: list[dict]) -> list[str]:
 
 def _plain(value):
     if hasattr(value, "tzinfo") and value.tzinfo is not None:  # UTCDateTime stores naive UTC
-        return value.astimezone(timezone.utc).replace(tzinfo=None)
+        return value.astimezone(UTC).replace(tzinfo=None)
     return value
 
 

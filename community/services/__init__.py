@@ -24,5 +24,6 @@ __all__ = ["authenticate", "create_named_token", "create_or_update_user", "issue
            "reset_password", "sign_out_everywhere", "update_account", "SignInLocked",
            "end_session", "open_session", "session_user",
            "create_category", "create_answer", "delete_post", "edit_post", "restore_post", "create_thread",
-           "edit_thread", "accept_answer", "cast_vote", "CaseChange", "apply_case_change", "case_change", "case_for_thread",
+           "edit_thread", "accept_answer", "cast_vote", "CaseChange", "apply_case_change", "case_change",
+           "case_for_thread",
            "escalate", "escalate_as_system", "publish_draft", "record_crm_ref", "set_answer_target", "stale_threads"]

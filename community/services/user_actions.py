@@ -1,7 +1,7 @@
 """Moderators' actions on people: suspend (sign-in refused, sessions and API tokens ended),
 silence (read-only), delete a spammer with all their posts; administrators change roles; staff
 find users. Each writes an audit row and emits an event."""
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, UTC
 
 from sqlalchemy import or_, select
 
@@ -15,7 +15,7 @@ from core.database import db
 from core.errors import NotFound, ValidationFailed
 from core.transactions import transactional
 
-FOREVER = datetime(9999, 1, 1, tzinfo=timezone.utc)
+FOREVER = datetime(9999, 1, 1, tzinfo=UTC)
 
 
 def parse_until(value, field: str = "until") -> datetime:
@@ -34,8 +34,8 @@ def parse_until(value, field: str = "until") -> datetime:
     except ValueError:
         raise ValidationFailed({field: ["must be an ISO 8601 time, e.g. 2027-01-31T12:00:00Z"]}) \
             from None
-    when = when.replace(tzinfo=timezone.utc) if when.tzinfo is None else \
-        when.astimezone(timezone.utc)
+    when = when.replace(tzinfo=UTC) if when.tzinfo is None else \
+        when.astimezone(UTC)
     if when <= utcnow():
         raise ValidationFailed({field: ["must be in the future"]})
     return min(when, FOREVER)

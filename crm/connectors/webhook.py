@@ -5,7 +5,7 @@ idempotency key, so a retried delivery keeps them. A receiver may answer `{"ref"
 import hashlib
 import json
 import threading
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 
 import requests
 
@@ -85,7 +85,7 @@ class WebhookConnector:
     def send(self, type_: str, msg_id: str, data: dict) -> dict:
         """POST one signed event; the receiver's JSON object answer (or {}). Raises
         DeliveryError: retryable for timeouts, dropped connections, 5xx and 429."""
-        created = datetime.now(timezone.utc).isoformat().replace("+00:00", "Z")
+        created = datetime.now(UTC).isoformat().replace("+00:00", "Z")
         body = json.dumps({"type": type_, "id": msg_id, "created_at": created, "data": data},
                           separators=(",", ":")).encode()
         headers = {"Content-Type": "application/json", "Idempotency-Key": msg_id,

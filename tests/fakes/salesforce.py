@@ -32,7 +32,7 @@ def self_signed_certificate(directory) -> tuple[str, str]:
     from cryptography.x509.oid import NameOID
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name)
             .public_key(key.public_key()).serial_number(x509.random_serial_number())
             .not_valid_before(now - dt.timedelta(days=1)).not_valid_after(now + dt.timedelta(days=2))
@@ -104,7 +104,7 @@ class FakeSalesforce:
         return f"{PREFIXES.get(obj, 'a00')}{next(self._ids):012d}AAA"
 
     def _create(self, obj: str, fields: dict) -> dict:
-        now = sf_time(dt.datetime.now(dt.timezone.utc))
+        now = sf_time(dt.datetime.now(dt.UTC))
         record = {"Id": self._new_id(obj), "CreatedDate": now, "LastModifiedDate": now, **fields}
         if obj == "Case":
             record.setdefault("Status", "New")
@@ -119,7 +119,7 @@ class FakeSalesforce:
 
     def _update(self, record: dict, fields: dict) -> None:
         record.update(fields)
-        record["LastModifiedDate"] = sf_time(dt.datetime.now(dt.timezone.utc)
+        record["LastModifiedDate"] = sf_time(dt.datetime.now(dt.UTC)
                                              + dt.timedelta(milliseconds=1))
         if "Status" in fields and "IsClosed" in record:
             record["IsClosed"] = record["Status"] == "Closed"

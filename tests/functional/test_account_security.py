@@ -5,7 +5,6 @@ import re
 from datetime import timedelta
 from pathlib import Path
 
-import pytest
 from sqlalchemy import select, update
 
 from app.config import load_config

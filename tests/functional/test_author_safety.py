@@ -4,7 +4,6 @@ delete (staff still can)."""
 import re
 from datetime import timedelta
 
-import pytest
 from sqlalchemy import update
 
 from core.database import db

@@ -8,7 +8,6 @@ import time
 from pathlib import Path
 
 import pytest
-from sqlalchemy import event
 from sqlalchemy.exc import OperationalError
 
 from core import consumers

@@ -104,7 +104,7 @@ def test_bad_escalations_are_422_naming_the_field(api, people, body, field):
 
 
 def test_the_relay_creates_the_case_in_the_crm_and_its_ref_comes_back(api, people):
-    thread, asker = people["thread"], people["asker"]
+    thread, _asker = people["thread"], people["asker"]
     api.post(f"/threads/{thread.id}/escalate", _token(api, people["support"]), json=ESCALATION)
     assert relay.run_once() .get("delivered", 0) >= 1
     [local] = db.session.scalars(db.select(LocalCase))

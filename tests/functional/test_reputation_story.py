@@ -23,7 +23,7 @@ def _ledger_total(user_id):
 
 def test_the_whole_story(app, api):
     app.config.update(SUPER_USER_MIN_ACCEPTED=1, SUPER_USER_MIN_REPUTATION=200)
-    category = factories.category("Billing", "billing")
+    factories.category("Billing", "billing")
     asker, answerer, moderator = factories.user(), factories.user(), factories.user("moderator")
     upvoter, downvoter = factories.user(), factories.reputable(factories.user(), 51)
     tokens = {u.id: api.token_for(u.email) for u in (asker, answerer, moderator, upvoter,

@@ -1,5 +1,4 @@
 """Helpers for the notification tests: run the consumer, read a reader's bell, sign people in."""
-import pytest
 from sqlalchemy import select
 
 from app.notifications.models import Notification

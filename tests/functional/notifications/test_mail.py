@@ -8,7 +8,6 @@ from sqlalchemy import select, update
 from app.config import load_config
 from app.notifications.mailing import send_digests, unsubscribe_token
 from app.notifications import service
-from community import services
 from community.models import User
 from core import consumers
 from core.consumers import ConsumerCursor

@@ -83,8 +83,12 @@ def readers(live):
         return reader
 
     yield make
-    for reader in made:
-        reader.close()
+    # Close them all at once: each client waits for the server's WebSocket close frame.
+    closing = [threading.Thread(target=reader.close) for reader in made]
+    for thread in closing:
+        thread.start()
+    for thread in closing:
+        thread.join(timeout=WAIT)
 
 
 def session_cookie(user) -> str:

@@ -2,7 +2,7 @@
 after a write, database rows committed (or rolled back) with the post, rebuild and check."""
 import dataclasses
 import multiprocessing
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, UTC
 
 import pytest
 from sqlalchemy import text
@@ -21,7 +21,7 @@ WRITERS, PER_WRITER = 2, 60
 
 
 def _doc(thread_id: int, title: str) -> ThreadDoc:
-    now = datetime(2026, 12, 1, tzinfo=timezone.utc)
+    now = datetime(2026, 12, 1, tzinfo=UTC)
     return ThreadDoc(thread_id, title, "question text about widgets", "", ("t",), "general",
                      "open", 0, 0, now, now + timedelta(seconds=thread_id))
 
@@ -170,9 +170,8 @@ def test_a_rebuild_whose_worker_fails_keeps_the_old_index(tmp_path):
     backend = WhooshBackend(str(tmp_path / "index"))
     backend.index([_doc(i, f"Gizmo number {i}") for i in range(1, 6)])
     broken = dataclasses.replace(_doc(7, "Widget"), score=2 ** 40)  # a worker cannot store it
-    with pytest.raises(Exception):
-        with backend.replacing() as write:
-            write([_doc(i, f"Widget number {i}") for i in range(10, 400)] + [broken])
+    with pytest.raises(Exception), backend.replacing() as write:  # noqa: B017 - whatever the worker raised
+        write([_doc(i, f"Widget number {i}") for i in range(10, 400)] + [broken])
     assert set(backend.indexed()) == set(range(1, 6))
     assert backend.search(SearchQuery("gizmo")).total == 5
     backend.index([_doc(8, "Gizmo again")])  # the write lock was let go

@@ -13,9 +13,9 @@ from tests import factories
 
 
 def _types(thread_id):
-    return [t for t in db.session.scalars(select(DomainEvent.type).where(
+    return list(db.session.scalars(select(DomainEvent.type).where(
         DomainEvent.thread_id == thread_id, DomainEvent.type.like("knowledge.%"))
-        .order_by(DomainEvent.id))]
+        .order_by(DomainEvent.id)))
 
 
 def test_accept_publishes_version_one_with_the_solution(app):

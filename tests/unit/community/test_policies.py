@@ -1,5 +1,5 @@
 """The policy matrix: who may do what to content in each state. Plain objects, no database."""
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, UTC
 from types import SimpleNamespace
 
 import pytest
@@ -13,7 +13,7 @@ AUTHOR, OTHER, ASKER = 10, 11, 12
 
 
 def user(role="member", uid=OTHER, suspended=False):
-    until = datetime.now(timezone.utc) + timedelta(days=1) if suspended else None
+    until = datetime.now(UTC) + timedelta(days=1) if suspended else None
     return User(id=uid, username=f"u{uid}", role=role, suspended_until=until, reputation=1,
                 is_super_user=False)
 
@@ -35,7 +35,7 @@ def thread(deleted=False, locked=False, accepted=None):
 
 def post(deleted=False, draft=False, accepted=False, question=False, author=AUTHOR,
          by_author=False, hours_ago=1):
-    deleted_at = datetime.now(timezone.utc) - timedelta(hours=hours_ago) if deleted else None
+    deleted_at = datetime.now(UTC) - timedelta(hours=hours_ago) if deleted else None
     return SimpleNamespace(id=5, author_id=author, is_deleted=deleted, is_draft=draft,
                            is_accepted=accepted, is_question=question, thread_id=1,
                            is_hidden=False, deleted_at=deleted_at, deleted_by_author=by_author)

@@ -100,7 +100,7 @@ def test_a_case_is_upserted_on_the_thread_id_so_a_retry_makes_no_second_case(fak
     assert first == again and first.ref == case["Id"] and first.status == "open"
     assert (case["Community_Thread_Id__c"], case["Priority"], case["ContactId"]) == \
         ("7", "High", contact.ref)
-    assert ("PATCH", f"/services/data/v60.0/sobjects/Case/Community_Thread_Id__c/7") \
+    assert ("PATCH", "/services/data/v60.0/sobjects/Case/Community_Thread_Id__c/7") \
         in fake.requests
 
 
@@ -115,7 +115,7 @@ def test_updating_a_case_sets_its_status_and_adds_a_comment(fake, connector):
 def test_the_poll_returns_our_cases_changed_since_a_moment(fake, connector):
     ref = connector.create_case(_case()).ref
     fake.add("Case", Subject="not from the community")
-    since = dt.datetime.now(dt.timezone.utc) - dt.timedelta(minutes=1)
+    since = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1)
     fake.touch("Case", ref, Status="Closed", Community_Resolution__c="Replace the **fuse**.")
     [update] = connector.updated_cases(since)
     assert (update.case_ref, update.status, update.resolution) == \

@@ -20,7 +20,7 @@ def test_quantised_ranking_matches_exact_search():
     exact = np.argsort(-(vectors @ query))[:10] + 1
     found = index.search(query, limit=10)
     assert [t for t, _ in found][:3] == list(exact[:3])
-    assert len(set(t for t, _ in found) & set(exact)) >= 9
+    assert len({t for t, _ in found} & set(exact)) >= 9
     assert found[0][1] == pytest.approx(float(vectors[exact[0] - 1] @ query), abs=0.01)
 
 
