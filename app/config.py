@@ -188,6 +188,8 @@ def load_config(overrides: dict | None = None) -> dict:
         "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
         # Seconds a client is told to wait when the database cannot be reached (a 503).
         "DATABASE_RETRY_AFTER": 5,
+        # Bytes of anonymous thread pages each process keeps (least recently read go first).
+        "PAGE_CACHE_BYTES": _int("PAGE_CACHE_BYTES", 128 * 1024 * 1024),
         "RATELIMIT_HEADERS_ENABLED": True,
         "SESSION_COOKIE_HTTPONLY": True,
         # Behind HTTPS set COOKIE_SECURE=true; `make run` serves plain HTTP on localhost.

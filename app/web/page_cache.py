@@ -20,6 +20,7 @@ import logging
 import re
 import threading
 import time
+from collections import OrderedDict
 from dataclasses import dataclass
 
 import redis
@@ -28,7 +29,7 @@ from flask import current_app
 from core import events as log
 from core.consumers import wake
 
-MAX_PAGES = 512
+MAX_BYTES = 128 * 1024 * 1024  # anonymous thread pages, per process (PAGE_CACHE_BYTES)
 MAX_AGE = 300.0     # what no event covers (view counts, direct SQL) is at most this old
 CHECK_SECONDS = 1.0
 LIST_MAX_AGE = 5.0
@@ -51,8 +52,46 @@ class Entry:
     stored_at: float
 
 
+class Pages(OrderedDict):
+    """Anonymous thread pages, least recently read first, bounded by their bytes (not their
+    number: a crawl over more threads than a count allows would miss on every page)."""
+
+    def __init__(self):
+        super().__init__()
+        self.bytes = 0
+
+    def put(self, key: int, entry: Entry, budget: int) -> None:
+        self.pop(key, None)
+        self[key] = entry
+        self.bytes += len(entry.body)
+        while self.bytes > budget and len(self) > 1:
+            self.popitem(last=False)
+
+    def touch(self, key: int) -> None:
+        try:
+            self.move_to_end(key)
+        except KeyError:  # dropped by another thread meanwhile
+            pass
+
+    def pop(self, key, default=None):
+        entry = super().pop(key, None)
+        if entry is None:
+            return default
+        self.bytes -= len(entry.body)
+        return entry
+
+    def popitem(self, last: bool = True):
+        key, entry = super().popitem(last=last)
+        self.bytes -= len(entry.body)
+        return key, entry
+
+    def clear(self) -> None:
+        super().clear()
+        self.bytes = 0
+
+
 _lock = threading.Lock()
-_pages: dict[int, Entry] = {}
+_pages = Pages()
 _lists: dict[str, tuple[str, float]] = {}
 _viewer_pages: dict[tuple[int, int], tuple[Entry, int]] = {}  # (thread, reader) -> entry, print
 _seen = {"id": None, "checked_at": 0.0}
@@ -87,16 +126,16 @@ def lookup(thread_id: int) -> Entry | None:
     entry = _pages.get(thread_id)
     if entry is None or time.monotonic() - entry.stored_at > MAX_AGE:
         return None
+    with _lock:
+        _pages.touch(thread_id)
     return entry
 
 
 def store(thread_id: int, version: int, slug: str, html: str, user_ids) -> Entry:
     entry = Entry(html.encode(), version, slug, frozenset(user_ids), time.monotonic())
+    budget = current_app.config.get("PAGE_CACHE_BYTES") or MAX_BYTES
     with _lock:
-        if len(_pages) >= MAX_PAGES:
-            oldest = min(_pages, key=lambda k: _pages[k].stored_at)
-            _pages.pop(oldest, None)
-        _pages[thread_id] = entry
+        _pages.put(thread_id, entry, budget)
     return entry
 
 

@@ -309,3 +309,20 @@ def test_a_stale_kept_page_is_checked_once_and_rendered_again(web, app, monkeypa
                         lambda *args: checks.append(args) or real(*args))
     assert "Voting down unlocks" not in _page(web, thread)
     assert len(checks) == 1
+
+
+def test_the_anonymous_cache_is_bounded_by_bytes_and_keeps_what_is_read(app):
+    """A crawl longer than the cache evicts the least recently read pages, by their size."""
+    from app.web import page_cache
+    app.config["PAGE_CACHE_BYTES"] = 3000
+    page = "x" * 1000
+    for thread_id in (1, 2, 3):
+        page_cache.store(thread_id, 1, "t", page, ())
+    assert page_cache.lookup(1) is not None  # read again: now the most recent
+    page_cache.store(4, 1, "t", page, ())
+    assert page_cache.lookup(2) is None and page_cache.lookup(1) is not None
+    assert page_cache._pages.bytes <= 3000 and set(page_cache._pages) == {1, 3, 4}
+    page_cache.store(5, 1, "t", "y" * 2500, ())  # one big page pushes out the rest
+    assert set(page_cache._pages) == {5} and page_cache._pages.bytes == 2500
+    page_cache.clear()
+    assert page_cache._pages.bytes == 0
