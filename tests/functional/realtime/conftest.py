@@ -45,7 +45,7 @@ class Reader:
     def __init__(self, url: str, cookie: str | None = None):
         self.messages: queue.Queue = queue.Queue()
         self.sio = socketio.Client(reconnection=False)
-        for name in ("update", "thread_gone", "signed_out", "sentinel", "notice"):
+        for name in ("update", "thread_gone", "signed_out", "sentinel", "notice", "notifications"):
             self.sio.on(name, self._keeper(name))
         headers = {"Cookie": cookie} if cookie else {}
         self.sio.connect(url, headers=headers, transports=["websocket"], wait_timeout=WAIT)

@@ -198,3 +198,18 @@ def test_an_app_made_later_in_the_process_leaves_this_ones_sockets_alone(app, li
     answer = factories.answer(thread)
     live.deliver()
     assert reader.next()[1]["post_id"] == answer.id
+
+
+def test_the_bell_count_reaches_the_askers_open_pages(live, readers):
+    """The notifications consumer's new unread count goes to the reader's own room (every page
+    a signed-in reader has open holds a socket there), never to anyone else's."""
+    from core.consumers import run_until_caught_up
+    asker, other = factories.user(), factories.user()
+    thread = factories.thread(asker)
+    askers, others = readers(asker), readers(other)
+    run_until_caught_up("notifications")  # the thread's own events: nothing for the asker
+    factories.answer(thread)
+    run_until_caught_up("notifications")
+    assert askers.next() == ("notifications", {"unread": 1})
+    emit_to_room("unused", "sentinel", {}, to_sid=others.sio.get_sid())
+    assert [n for n, _ in others.until("sentinel")] == ["sentinel"]
