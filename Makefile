@@ -52,11 +52,12 @@ test: install
 test-all: install
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) -m exhaustive $(PYTEST_ARGS)
 
-# The scaled-out settings, against this machine's PostgreSQL and Redis.
+# The scaled-out settings, against this machine's PostgreSQL and Redis. The browser tests serve
+# a SQLite copy whatever DATABASE_URL says (tests/browser/conftest.py): make test-all runs them.
 test-postgres: install
 	DATABASE_URL=$${DATABASE_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/test} \
 	REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/0} SEARCH_BACKEND=database \
-	$(BIN)/python -m pytest -n 0 $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n 0 --ignore=tests/browser $(PYTEST_ARGS)
 
 bench: install
 	$(BIN)/python bench/pages.py
