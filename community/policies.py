@@ -312,13 +312,24 @@ PRIVILEGES = {"vote_up": "Voting up", "vote_down": "Voting down", "flag": "Flagg
 
 def privilege_threshold(name: str) -> int:
     """The configured number, unless an administrator chose a preset on /staff/settings."""
-    presets = current_app.config.get("REPUTATION_PRESETS")
-    if presets:
+    if current_app.config.get("REPUTATION_PRESETS"):
         from community.settings import stored
-        chosen = presets.get(stored().get("REPUTATION_PRESET"))
-        if chosen:
-            return chosen[name]
+        return thresholds(stored().get("REPUTATION_PRESET"))[name]
     return current_app.config["REPUTATION_PRIVILEGES"][name]
+
+
+def thresholds(preset: str | None) -> dict[str, int]:
+    """Every privilege's number under the stored preset's name (None: the configured ones)."""
+    chosen = (current_app.config.get("REPUTATION_PRESETS") or {}).get(preset)
+    return chosen or current_app.config["REPUTATION_PRIVILEGES"]
+
+
+def rights_key(role: str, reputation: int, is_super_user: bool, silenced: bool,
+               preset: str | None) -> tuple:
+    """What a reader's controls depend on besides who they are: readers with one key see the
+    same controls on every post that is not theirs, so they can share one rendering of a page."""
+    numbers = thresholds(preset)
+    return (role, is_super_user, silenced, tuple(reputation >= numbers[n] for n in PRIVILEGES))
 
 
 def privilege(user, name: str) -> Decision:

@@ -7,7 +7,7 @@ import json
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import and_, case, or_, select, text
+from sqlalchemy import and_, case, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from core.errors import BadRequest, NotFound
@@ -116,52 +116,6 @@ def thread_page(viewer, thread_id) -> ThreadPage:
             select(Vote.post_id, Vote.value).join(Post, Post.id == Vote.post_id)
             .where(Post.thread_id == thread.id, Vote.user_id == viewer.id)).all())
     return ThreadPage(thread, question, answers, my_votes)
-
-
-# One plain statement (no per-call SQL construction): the reader's row as the driver returns it
-# and the thread's version; the cached-page check runs it on every signed-in thread view.
-_READER_SQL = text(
-    "SELECT " + ", ".join(f'"{c.name}"' for c in User.__table__.columns) +
-    ", (SELECT version FROM threads WHERE id = :thread_id) AS thread_version"
-    " FROM users WHERE id = :user_id AND EXISTS (SELECT 1 FROM sign_in_sessions"
-    " WHERE key_hash = :key_hash AND user_id = :user_id)")
-_STAMP = [c.name for c in User.__table__.columns].index("session_stamp")
-
-
-def reader_and_version(user_id: int, thread_id: int,
-                       key_hash: str) -> tuple[str, int, int | None] | None:
-    """(session stamp, fingerprint of the user's whole row, thread version) in one query,
-    without loading the user: what a signed-in reader's cached page is checked against. None
-    when the browser's sign-in (`key_hash`, see services.sessions) has ended.
-
-    It runs on every signed-in view of a kept page, so it skips the ORM and Core execution
-    layers: the statement is compiled once per dialect and sent on a pooled DB-API connection."""
-    sql, names = _reader_statement(db.engine.dialect)
-    params = {"user_id": user_id, "thread_id": thread_id, "key_hash": key_hash}
-    connection = db.engine.raw_connection()
-    try:
-        cursor = connection.cursor()
-        cursor.execute(sql, tuple(params[n] for n in names) if names else params)
-        row = cursor.fetchone()
-        cursor.close()
-    finally:
-        connection.close()  # back to the pool, rolled back
-    if row is None:
-        return None
-    values = tuple(row)
-    return values[_STAMP], hash(values[:-1]), values[-1]
-
-
-_compiled_reader: dict[str, tuple[str, tuple | None]] = {}
-
-
-def _reader_statement(dialect) -> tuple[str, tuple | None]:
-    """The DB-API string of _READER_SQL and, for positional paramstyles, its parameter order."""
-    if dialect.name not in _compiled_reader:
-        compiled = _READER_SQL.compile(dialect=dialect)
-        _compiled_reader[dialect.name] = (
-            compiled.string, tuple(compiled.positiontup) if compiled.positional else None)
-    return _compiled_reader[dialect.name]
 
 
 def thread_version(thread_id: int) -> int | None:

@@ -25,6 +25,9 @@ def init_app(app) -> None:
 
     from community.home_queries import excerpt
     app.add_template_filter(excerpt, "excerpt")
+    from app.web import overlay
+    app.jinja_env.globals.update(avatar_svg=overlay.avatar_svg, reader_part=overlay.reader_part,
+                                 choice=overlay.choice)
 
     @app.context_processor
     def inject_helpers():

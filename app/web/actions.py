@@ -82,7 +82,8 @@ def ask():
 def _answer_form(errors, status):
     page = queries.thread_page(current_user, request.view_args["thread_id"])
     return render_template("community/thread.html", page=page, thread=page.thread,
-                           **thread_extras(page), answer_errors=errors, answer_body=request.form.get("body", ""),
+                           **thread_extras(page, current_user), answer_errors=errors,
+                           answer_body=request.form.get("body", ""),
                            answer_token=form_token(request.form)), status
 
 

@@ -1,23 +1,19 @@
-"""Rendered pages, per process, kept true by the event log: anonymous readers' pages, and each
-signed-in reader's own thread pages.
+"""Rendered pages, per process, kept true by the event log: anonymous readers' pages, and the
+renderings signed-in readers share (app/web/overlay.py fills each reader's own parts in).
 
-Thread pages are kept by thread id with the user ids they show; thread lists (home, /threads,
-categories) by URL for at most LIST_MAX_AGE seconds. A signed-in reader's thread page is kept
-by (thread, reader) with a fingerprint of the reader's row (reputation, role, name: what their
-controls depend on) and the thread version, and served only while both still match (one
-indexed query per view, so a reader always sees their own write at once, on any worker), for
-at most VIEWER_MAX_AGE seconds; its CSRF and submission tokens are placeholders filled in fresh
-for every response. Every process reads the events committed
-since it last looked at most once every CHECK_SECONDS (one indexed query) and drops what they
-touch: the thread's page, pages showing a user whose reputation changed, every list; the
-process that made a change drops at once (an after-commit receiver). So a change anywhere
-shows to anonymous readers of every worker within CHECK_SECONDS. With REDIS_URL set, each
-commit is also announced on a Redis channel and every worker looks at the log on its next
-request, without waiting out the interval.
+Thread pages are kept in one least-recently-read store bounded by bytes: an anonymous page by
+thread id, a shared rendering by (thread, the readers' rights, the author it is for when they
+wrote in the thread) with the thread version it shows, served only while the reader's one
+query finds that version, for at most VIEWER_MAX_AGE seconds. Thread lists (home, /threads,
+categories) are kept by URL for at most LIST_MAX_AGE seconds. Every process reads the events
+committed since it last looked at most once every CHECK_SECONDS (one indexed query) and drops
+what they touch: the thread's pages, pages showing a user whose reputation changed (found by an
+index from user to pages, not a scan), every list; the process that made a change drops at once
+(an after-commit receiver). With REDIS_URL set, each commit is also announced on a Redis
+channel and every worker looks at the log on its next request, without waiting out the interval.
 """
 import hashlib
 import logging
-import re
 import threading
 import time
 from collections import OrderedDict
@@ -28,6 +24,7 @@ from flask import current_app
 
 from core import events as log
 from core.consumers import wake
+from app.web import overlay
 
 MAX_BYTES = 128 * 1024 * 1024  # anonymous thread pages, per process (PAGE_CACHE_BYTES)
 MAX_AGE = 300.0     # what no event covers (view counts, direct SQL) is at most this old
@@ -36,38 +33,41 @@ LIST_MAX_AGE = 5.0
 MAX_LISTS = 256
 MAX_BATCH = 1000    # more new events than this at once: drop everything rather than read them
 VIEWER_MAX_AGE = 60.0  # time-based rights (e.g. accepting for a silent asker) are at most this old
-MAX_VIEWER_PAGES = 256  # about 75 KB each
-CSRF_PLACEHOLDER = b"\x00cp-csrf\x00"        # never in a page: NUL cannot be stored or rendered
-SUBMISSION_PLACEHOLDER = "cp-submission-token-placeholder"  # replaced before any response
-_TOKENS = re.compile(b"(" + re.escape(CSRF_PLACEHOLDER) + b"|" +
-                     re.escape(SUBMISSION_PLACEHOLDER.encode()) + b")")
 
 
 @dataclass
 class Entry:
-    body: bytes | list  # encoded once, served many times (a reader's page: cut at its tokens)
+    body: bytes | list  # encoded once, served many times (shared: cut at the reader's parts)
     version: int
     slug: str
     user_ids: frozenset
     stored_at: float
+    thread_id: int = 0
+    size: int = 0
 
 
 class Pages(OrderedDict):
-    """Anonymous thread pages, least recently read first, bounded by their bytes (not their
-    number: a crawl over more threads than a count allows would miss on every page)."""
+    """Thread pages, least recently read first, bounded by their bytes (not their number: a
+    crawl over more threads than a count allows would miss on every page), with indexes from
+    thread and from user to the pages that show them."""
 
     def __init__(self):
         super().__init__()
         self.bytes = 0
+        self.by_thread: dict[int, set] = {}
+        self.by_user: dict[int, set] = {}
 
-    def put(self, key: int, entry: Entry, budget: int) -> None:
+    def put(self, key, entry: Entry, budget: int) -> None:
         self.pop(key, None)
         self[key] = entry
-        self.bytes += len(entry.body)
+        self.bytes += entry.size
+        self.by_thread.setdefault(entry.thread_id, set()).add(key)
+        for user_id in entry.user_ids:
+            self.by_user.setdefault(user_id, set()).add(key)
         while self.bytes > budget and len(self) > 1:
             self.popitem(last=False)
 
-    def touch(self, key: int) -> None:
+    def touch(self, key) -> None:
         try:
             self.move_to_end(key)
         except KeyError:  # dropped by another thread meanwhile
@@ -77,23 +77,42 @@ class Pages(OrderedDict):
         entry = super().pop(key, None)
         if entry is None:
             return default
-        self.bytes -= len(entry.body)
+        self._forget(key, entry)
         return entry
 
     def popitem(self, last: bool = True):
         key, entry = super().popitem(last=last)
-        self.bytes -= len(entry.body)
+        self._forget(key, entry)
         return key, entry
+
+    def drop_thread(self, thread_id: int) -> None:
+        for key in list(self.by_thread.get(thread_id, ())):
+            self.pop(key)
+
+    def drop_user(self, user_id: int) -> None:
+        for key in list(self.by_user.get(user_id, ())):
+            self.pop(key)
+
+    def _forget(self, key, entry: Entry) -> None:
+        self.bytes -= entry.size
+        for index, value in ((self.by_thread, entry.thread_id),
+                             *((self.by_user, u) for u in entry.user_ids)):
+            keys = index.get(value)
+            if keys is not None:
+                keys.discard(key)
+                if not keys:
+                    del index[value]
 
     def clear(self) -> None:
         super().clear()
         self.bytes = 0
+        self.by_thread.clear()
+        self.by_user.clear()
 
 
 _lock = threading.Lock()
 _pages = Pages()
 _lists: dict[str, tuple[str, float]] = {}
-_viewer_pages: dict[tuple[int, int], tuple[Entry, int]] = {}  # (thread, reader) -> entry, print
 _seen = {"id": None, "checked_at": 0.0}
 CHANNEL = "commonplace:events"  # + the site's key: Redis channels ignore the db number
 _listening: set[tuple[str, str]] = set()
@@ -122,6 +141,7 @@ def follow_log() -> None:
 
 
 def lookup(thread_id: int) -> Entry | None:
+    """An anonymous reader's page of the thread."""
     follow_log()
     entry = _pages.get(thread_id)
     if entry is None or time.monotonic() - entry.stored_at > MAX_AGE:
@@ -132,53 +152,42 @@ def lookup(thread_id: int) -> Entry | None:
 
 
 def store(thread_id: int, version: int, slug: str, html: str, user_ids) -> Entry:
-    entry = Entry(html.encode(), version, slug, frozenset(user_ids), time.monotonic())
-    budget = current_app.config.get("PAGE_CACHE_BYTES") or MAX_BYTES
-    with _lock:
-        _pages.put(thread_id, entry, budget)
+    body = html.encode()
+    entry = Entry(body, version, slug, frozenset(user_ids), time.monotonic(), thread_id, len(body))
+    _put(thread_id, entry)
     return entry
 
 
-def has_viewer(thread_id: int, viewer_id: int) -> bool:
-    return (thread_id, viewer_id) in _viewer_pages
-
-
-def lookup_viewer(thread_id: int, viewer_id: int, fingerprint: int, version: int | None):
-    """The reader's own page of the thread, if nothing it shows has changed since it was made."""
+def lookup_shared(key: tuple, version: int | None) -> Entry | None:
+    """The rendering readers with this key share, if it shows the thread's current version."""
     follow_log()
-    found = _viewer_pages.get((thread_id, viewer_id))
-    if found is None:
-        return None
-    entry, printed = found
-    if printed != fingerprint or entry.version != version or \
+    entry = _pages.get(key)
+    if entry is None or entry.version != version or \
             time.monotonic() - entry.stored_at > VIEWER_MAX_AGE:
         return None
-    return entry
-
-
-def store_viewer(thread_id: int, viewer_id: int, fingerprint: int, version: int, slug: str,
-                 html: str, csrf_token: str, user_ids) -> Entry:
-    """Keep a reader's page with its CSRF token (the same all over one render) as a placeholder."""
-    body = html.encode().replace(csrf_token.encode(), CSRF_PLACEHOLDER) if csrf_token else \
-        html.encode()
-    # The page cut at its tokens once, so each response is one join: [text, token, text, ...]
-    pieces = _TOKENS.split(body)
-    entry = Entry(pieces, version, slug, frozenset(user_ids) | {viewer_id}, time.monotonic())
     with _lock:
-        if len(_viewer_pages) >= MAX_VIEWER_PAGES:
-            oldest = min(_viewer_pages, key=lambda k: _viewer_pages[k][0].stored_at)
-            _viewer_pages.pop(oldest, None)
-        _viewer_pages[(thread_id, viewer_id)] = (entry, fingerprint)
+        _pages.touch(key)
     return entry
 
 
-def fill_tokens(entry: Entry, csrf_token: str, submission_token: str) -> bytes:
-    """A reader's cached page with this response's CSRF and one-time submission tokens."""
-    tokens = {CSRF_PLACEHOLDER: csrf_token.encode(),
-              SUBMISSION_PLACEHOLDER.encode(): submission_token.encode()}
-    pieces = list(entry.body)
-    pieces[1::2] = [tokens[mark] for mark in pieces[1::2]]
-    return b"".join(pieces)
+def store_shared(key: tuple, version: int, slug: str, html: str, csrf_token: str,
+                 user_ids) -> Entry:
+    """Keep a shared rendering cut at its readers' parts; the CSRF token it was rendered with
+    (the same all over one render) becomes a slot like the others."""
+    body = html.encode()
+    if csrf_token:
+        body = body.replace(csrf_token.encode(), bytes(overlay.slot("csrf"), "utf-8"))
+    program = overlay.compile_page(body)
+    entry = Entry(program, version, slug, frozenset(user_ids), time.monotonic(), key[1],
+                  overlay.size(program))
+    _put(key, entry)
+    return entry
+
+
+def _put(key, entry: Entry) -> None:
+    budget = current_app.config.get("PAGE_CACHE_BYTES") or MAX_BYTES
+    with _lock:
+        _pages.put(key, entry, budget)
 
 
 def get_list(url: str) -> str | None:
@@ -200,7 +209,6 @@ def clear() -> None:
     with _lock:
         _pages.clear()
         _lists.clear()
-        _viewer_pages.clear()
         _seen.update(id=None, checked_at=0.0)
 
 
@@ -210,20 +218,14 @@ def drop_for(event) -> None:
         _lists.clear()
         if event.type.startswith("category."):
             _pages.clear()
-            _viewer_pages.clear()
             return
         threads = set(event.data.get("thread_ids", ()))  # a batch (an import) names many
         if event.thread_id is not None:
             threads.add(event.thread_id)
         for thread_id in threads:
-            _pages.pop(thread_id, None)
+            _pages.drop_thread(thread_id)
         if event.user_id is not None:
-            for thread_id in [t for t, e in _pages.items() if event.user_id in e.user_ids]:
-                _pages.pop(thread_id, None)
-        if _viewer_pages and (threads or event.user_id is not None):
-            for key in [k for k, (e, _) in _viewer_pages.items()
-                        if k[0] in threads or event.user_id in e.user_ids]:
-                _viewer_pages.pop(key, None)
+            _pages.drop_user(event.user_id)
 
 
 def listen() -> None:

@@ -5,7 +5,7 @@ from flask_wtf.csrf import generate_csrf
 
 from core.errors import BadRequest
 from app.auth import session_identity
-from app.web import bp, page_cache, revision_diffs
+from app.web import bp, overlay, page_cache, revision_diffs
 from app.web.reputation import profile_extras, thread_extras
 from app.web.submissions import new_token
 from community import home_queries, queries
@@ -70,28 +70,36 @@ def category(slug):
 @bp.get("/t/<int:thread_id>")
 @bp.get("/t/<int:thread_id>/<slug>")
 def thread(thread_id, slug=None):
-    if (entry := _reader_hit(thread_id, slug)) is not None:
+    reader = _reader(thread_id)
+    if reader is not None and (entry := page_cache.lookup_shared(
+            reader.key(thread_id), reader.version)) and entry.slug == slug:
         record_view(thread_id)
-        return _reader_page(entry)
+        return _reader_page(entry, reader)
     cacheable = _cacheable()
     if cacheable and (entry := page_cache.lookup(thread_id)) and entry.slug == slug:
         record_view(thread_id)
         return _anonymous_page(thread_id, entry)
-    reader = _reader_print(thread_id)
-    page = queries.thread_page(current_user, thread_id)
+    if reader is not None and current_user.is_anonymous_user:
+        reader = None  # the session named someone Flask-Login no longer signs in
+    # A signed-in reader's page is rendered as one every reader with their rights can share,
+    # with their own parts as slots: as nobody in particular unless they wrote in the thread.
+    viewer = current_user if reader is None or reader.authored else \
+        overlay.SharedReader(current_user._get_current_object())
+    page = queries.thread_page(viewer, thread_id)
     if slug != page.thread.slug:
         return redirect(url_for("web.thread", thread_id=thread_id, slug=page.thread.slug), 301)
-    token = page_cache.SUBMISSION_PLACEHOLDER if reader is not None else None
+    shared = {"overlay": True, "current_user": viewer, "answer_token": overlay.slot("sub")} \
+        if reader is not None else {}
     html = render_template("community/thread.html", page=page, thread=page.thread,
-                           answer_token=token, **thread_extras(page))
-    version = page.thread.version
+                           **thread_extras(page, viewer), **shared)
     record_view(thread_id)
     shown = {page.thread.author_id, *(a.author_id for a in page.answers)}
     if cacheable:
-        return _anonymous_page(thread_id, page_cache.store(thread_id, version, slug, html, shown))
+        return _anonymous_page(thread_id, page_cache.store(
+            thread_id, page.thread.version, slug, html, shown))
     if reader is not None:
-        return _reader_page(page_cache.store_viewer(thread_id, current_user.id, reader, version,
-                                                    slug, html, generate_csrf(), shown))
+        return _reader_page(page_cache.store_shared(
+            reader.key(thread_id), reader.version, slug, html, generate_csrf(), shown), reader)
     return html
 
 
@@ -101,43 +109,20 @@ def _cacheable(allow_query: bool = False) -> bool:
         and "_flashes" not in session
 
 
-def _reader_print(thread_id: int) -> int | None:
-    """For a signed-in reader's plain request, a fingerprint of their row: what their page's
-    controls depend on (role, reputation, super-user, name). None when the page is not kept."""
-    if current_user.is_anonymous_user or request.query_string or "_flashes" in session:
+def _reader(thread_id: int):
+    """A signed-in reader's plain request: who they are and what their page needs, in one query
+    that does not load the user (overlay.read); None when the page is not shared."""
+    named = session_identity()
+    if named is None or request.query_string or "_flashes" in session:
         return None
     page_cache.follow_log()  # before the render: what commits after it is applied to the page
-    found = _reader_check(current_user.id, thread_id, current_user.sign_in_key or "")
-    return found[1] if found else None
+    found = overlay.read(named[0], thread_id, digest(named[2]))
+    return found if found is not None and stamps_equal(found.stamp, named[1]) else None
 
 
-def _reader_check(user_id: int, thread_id: int, sign_in_key: str):
-    """(session stamp, row fingerprint, thread version), queried at most once per request: a
-    kept page found stale is rendered again with the same figures. None once signed out."""
-    key, kept = (user_id, thread_id, sign_in_key), request.environ.get("commonplace.reader_check")
-    if kept is None or kept[0] != key:  # kept with the request itself (g can outlive one)
-        kept = request.environ["commonplace.reader_check"] = (
-            key, queries.reader_and_version(user_id, thread_id, digest(sign_in_key)))
-    return kept[1]
-
-
-def _reader_hit(thread_id: int, slug: str | None):
-    """The signed-in reader's kept page, checked in one query (their session stamp and row, the
-    thread version) without loading the user; None sends the request down the usual path."""
-    named = session_identity()
-    if named is None or request.query_string or "_flashes" in session or \
-            not page_cache.has_viewer(thread_id, named[0]):
-        return None
-    found = _reader_check(named[0], thread_id, named[2])
-    if found is None or not stamps_equal(found[0], named[1]):
-        return None
-    entry = page_cache.lookup_viewer(thread_id, named[0], found[1], found[2])
-    return entry if entry is not None and entry.slug == slug else None
-
-
-def _reader_page(entry):
-    return Response(page_cache.fill_tokens(entry, generate_csrf(), new_token()),
-                    content_type="text/html; charset=utf-8")
+def _reader_page(entry, reader):
+    body = overlay.fill(entry.body, reader.values(generate_csrf(), new_token()), reader.chosen())
+    return Response(body, content_type="text/html; charset=utf-8")
 
 
 def _anonymous_page(thread_id: int, entry):

@@ -19,11 +19,11 @@ from reputation.ranks import next_rank
 PAGE = 20
 
 
-def thread_extras(page) -> dict:
+def thread_extras(page, viewer) -> dict:
     """What a thread page shows beyond community's ThreadPage: badge counts, the original."""
     shown = [page.thread.author_id, *(a.author_id for a in page.answers)]
     return {"badge_tiers": badges.tier_counts(shown), "flag_reasons": FLAG_REASONS,
-            "duplicate_of": queries.duplicate_of(current_user, page.thread.id)}
+            "duplicate_of": queries.duplicate_of(viewer, page.thread.id)}
 
 
 def profile_extras(user) -> dict:

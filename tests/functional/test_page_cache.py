@@ -267,11 +267,11 @@ def test_a_kept_readers_page_costs_one_query(web, app, count_queries, monkeypatc
     """However many answers: the one reader check (sent on a bare DB-API cursor, so the
     statement counter does not see it) and no other statement."""
     from app.web import page_cache
-    from community import queries
+    from app.web import overlay
     monkeypatch.setattr(page_cache, "CHECK_SECONDS", 3600.0)
     checks = []
-    real = queries.reader_and_version
-    monkeypatch.setattr(queries, "reader_and_version",
+    real = overlay.read
+    monkeypatch.setattr(overlay, "read",
                         lambda *args: checks.append(args) or real(*args))
     thread = factories.thread()
     for _ in range(3):
@@ -291,7 +291,7 @@ def test_a_stale_kept_page_is_checked_once_and_rendered_again(web, app, monkeypa
     """A kept page found stale by its check (here the reader's row changed with no event, as
     an operator's SQL would) costs that one check, not a second, before it is rendered again."""
     from sqlalchemy import update
-    from community import queries
+    from app.web import overlay
     from community.models import User
     from core.database import db
     factories.answer(factories.thread())
@@ -304,8 +304,8 @@ def test_a_stale_kept_page_is_checked_once_and_rendered_again(web, app, monkeypa
     db.session.execute(update(User).where(User.id == reader.id).values(reputation=60))
     db.session.commit()
     checks = []
-    real = queries.reader_and_version
-    monkeypatch.setattr(queries, "reader_and_version",
+    real = overlay.read
+    monkeypatch.setattr(overlay, "read",
                         lambda *args: checks.append(args) or real(*args))
     assert "Voting down unlocks" not in _page(web, thread)
     assert len(checks) == 1
@@ -326,3 +326,95 @@ def test_the_anonymous_cache_is_bounded_by_bytes_and_keeps_what_is_read(app):
     assert set(page_cache._pages) == {5} and page_cache._pages.bytes == 2500
     page_cache.clear()
     assert page_cache._pages.bytes == 0
+
+
+def _rendered(app):
+    """Collects the templates rendered while the block runs."""
+    from contextlib import contextmanager
+
+    from flask import template_rendered
+
+    @contextmanager
+    def recording():
+        seen = []
+
+        def record(sender, template, context, **extra):
+            seen.append(template.name)
+        template_rendered.connect(record, app)
+        try:
+            yield seen
+        finally:
+            template_rendered.disconnect(record, app)
+    return recording()
+
+
+def test_readers_with_the_same_rights_share_one_rendering_with_their_own_parts(web, app):
+    """The second reader's first view renders nothing: their name, bell, vote and watch level
+    are filled into the rendering the first reader's view made."""
+    from app.notifications import service as watching
+    thread = factories.thread()
+    answers = [factories.answer(thread) for _ in range(3)]
+    first = factories.user(username="firstone")
+    second = factories.user(username="secondone")
+    services.cast_vote(first, answers[0].id, 1)
+    services.cast_vote(second, answers[1].id, 1)
+    watching.set_watch(second, "thread", thread.id, "tracking")
+    web.login("firstone")
+    web.get(f"/t/{thread.id}/{thread.slug}?warm=1")
+    mine = _page(web, thread)
+    web.post("/logout")
+    web.login("secondone")
+    web.get(f"/t/{thread.id}/{thread.slug}?warm=1")  # the sign-in notice, on its own page
+    with _rendered(app) as templates:
+        theirs = _page(web, thread)
+    assert templates == []
+    assert ">secondone</a>" in theirs and "firstone" not in theirs
+    assert ">firstone</a>" in mine and "secondone" not in mine
+    for page, voted in ((mine, answers[0]), (theirs, answers[1])):
+        article = page.split(f'id="post-{voted.id}"')[1].split("</article>")[0]
+        assert article.count('aria-pressed="true"') == 1
+        assert page.count('aria-pressed="true"') == 1
+    assert '<option value="tracking" selected>' in theirs
+    assert "Not watching yet: choose one" in mine and "selected>Tracking" not in mine
+    assert "\x00" not in theirs and "\x00" not in mine
+
+
+def test_an_author_gets_their_own_controls_and_others_do_not(web, app):
+    thread = factories.thread()
+    factories.answer(thread, author=factories.user(username="writerone"), body="Mine to edit.")
+    factories.user(username="readerone")
+    for name, sees_edit in (("readerone", False), ("writerone", True), ("readerone", False)):
+        web.login(name)
+        web.get(f"/t/{thread.id}/{thread.slug}?warm=1")
+        for _ in range(2):
+            page = _page(web, thread)
+            assert (">Edit</a>" in page) is sees_edit, name
+            assert (">Delete</a>" in page) is sees_edit, name
+        web.post("/logout")
+
+
+def test_rights_decide_who_shares_a_rendering(web, app):
+    """A moderator's page (Moderate link) is never served to a member, nor the reverse."""
+    thread = factories.thread()
+    factories.answer(thread)
+    factories.user("moderator", username="modone")
+    factories.user(username="memberone")
+    for name, moderates in (("modone", True), ("memberone", False), ("modone", True)):
+        web.login(name)
+        web.get(f"/t/{thread.id}/{thread.slug}?warm=1")
+        assert (">Moderate</a>" in _page(web, thread)) is moderates
+        web.post("/logout")
+
+
+def test_a_reputation_change_drops_every_page_showing_that_user(app):
+    """Pages are found through an index from user to page, and only theirs are dropped."""
+    from types import SimpleNamespace
+
+    from app.web import page_cache
+    page_cache.store(1, 1, "a", "page one", {7, 8})
+    page_cache.store(2, 1, "b", "page two", {8})
+    page_cache.store(3, 1, "c", "page three", {9})
+    page_cache.drop_for(SimpleNamespace(type="reputation.changed", thread_id=None, user_id=8,
+                                        data={}))
+    assert set(page_cache._pages) == {3}
+    assert set(page_cache._pages.by_user) == {9} and set(page_cache._pages.by_thread) == {3}
