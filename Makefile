@@ -59,8 +59,10 @@ test-postgres: install
 	REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/0} SEARCH_BACKEND=database \
 	$(BIN)/python -m pytest -n 0 --ignore=tests/browser $(PYTEST_ARGS)
 
+# Hot pages against the ceiling, then pages as readers browse (needs ../shared's Beer dump).
 bench: install
 	$(BIN)/python bench/pages.py
+	$(BIN)/python bench/browse.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache
