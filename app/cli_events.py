@@ -76,17 +76,10 @@ def run(names, loop, interval):
             handled = consumers.run_until_caught_up(name)
             click.echo(f"{name}: handled {handled} events; now at {consumers.position(name)}")
         return
-    scheduler = consumers.scheduler_for(current_app._get_current_object(), interval, names)
-    consumers.adopt(current_app._get_current_object(), scheduler)  # so wake() reaches it
+    app = current_app._get_current_object()
     page_cache.listen()  # with REDIS_URL, a commit anywhere wakes the consumers at once
-    scheduler.start()
-    try:
-        while not scheduler.stopping.wait(3600):
-            pass
-    except KeyboardInterrupt:
-        click.echo("stopping: waiting for the consumers' current batches")
-    finally:
-        consumers.stop_runner(current_app._get_current_object())
+    consumers.serve(app, consumers.scheduler_for(app, interval, names), lambda: click.echo(
+        "stopping: waiting for the consumers' current batches"))
 
 
 @events_cli.command("consumers")

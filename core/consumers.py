@@ -255,16 +255,29 @@ def _jobs_step() -> bool:
     return False  # a job's next run is at least its interval away
 
 
+_TASKS = "commonplace.process_tasks"  # app.extensions: name -> (step, seconds)
+
+
+def in_process(app, name: str, step: Callable[[], bool], seconds: float) -> None:
+    """Also run `step` as a task of `app`'s scheduler in each serving process (the CRM relay)."""
+    app.extensions[_TASKS] = {**app.extensions.get(_TASKS, {}), name: (step, seconds)}
+
+
 def ensure_runner(app) -> None:
-    """Start this process's consumers for `app` once (CONSUMERS_IN_PROCESS_SECONDS > 0)."""
+    """Start this process's scheduler for `app` once: its consumers (when
+    CONSUMERS_IN_PROCESS_SECONDS > 0) and the tasks asked for with `in_process`."""
     seconds = app.config.get("CONSUMERS_IN_PROCESS_SECONDS", 0)
-    if not seconds or id(app) in _schedulers:
+    tasks = app.extensions.get(_TASKS, {})
+    if not (seconds or tasks) or id(app) in _schedulers:
         return
     with _schedulers_lock:
         if id(app) in _schedulers:
             return
-        _schedulers[id(app)] = scheduler_for(app, seconds)
-    _schedulers[id(app)].start()
+        scheduler = scheduler_for(app, seconds) if seconds else Scheduler(app)
+        for name, (step, interval) in tasks.items():
+            scheduler.add(name, step, interval)
+        _schedulers[id(app)] = scheduler
+    scheduler.start()
 
 
 def adopt(app, scheduler: Scheduler) -> None:
@@ -278,6 +291,21 @@ def stop_runner(app) -> None:
     scheduler = _schedulers.pop(id(app), None)
     if scheduler is not None:
         scheduler.stop()
+
+
+def serve(app, scheduler: Scheduler, on_interrupt: Callable[[], object] = lambda: None) -> None:
+    """Run `scheduler` as this process's one for `app` until it is stopped or Ctrl-C (then
+    `on_interrupt()`), and wait for its current rounds to end (`events run --loop`,
+    `crm sync --loop`)."""
+    adopt(app, scheduler)  # so wake() reaches it
+    scheduler.start()
+    try:
+        while not scheduler.stopping.wait(3600):
+            pass
+    except KeyboardInterrupt:
+        on_interrupt()
+    finally:
+        stop_runner(app)
 
 
 def run_all_once() -> dict[str, int]:

@@ -1,7 +1,10 @@
 """`flask crm ...`: run the outbox relay (once or as a loop), list and retry outbox rows."""
 import click
+from flask import current_app
 from flask.cli import AppGroup
 
+from core import consumers
+from core.scheduler import Scheduler
 from crm import outbox, relay
 
 crm_cli = AppGroup("crm", help="The CRM outbox and its relay.")
@@ -11,12 +14,15 @@ crm_cli = AppGroup("crm", help="The CRM outbox and its relay.")
 @click.option("--loop", "forever", is_flag=True, help="Keep relaying (Ctrl-C stops).")
 @click.option("--now", "now_too", is_flag=True,
               help="Also retry rows waiting out a backoff (after an outage).")
-@click.option("--interval", default=1.0, show_default=True, help="Seconds between passes.")
+@click.option("--interval", default=1.0, show_default=True, help="Seconds between idle looks.")
 def sync(forever, now_too, interval):
     """Deliver the outbox rows that are due, then poll the CRM."""
-    if forever:  # every pass inside the loop, so a database or CRM error cannot end it
+    if forever:  # a task of the scheduler: a database or CRM error is retried, never the end
         click.echo("relaying (Ctrl-C stops)")
-        relay.loop(interval, now_too=now_too)
+        app = current_app._get_current_object()
+        scheduler = Scheduler(app)
+        scheduler.add(relay.TASK, relay.Step(now_too), interval)
+        consumers.serve(app, scheduler, lambda: click.echo("stopping: waiting for the current batch"))
         return
     counts = relay.run_once(now_too=now_too)
     polled = relay.poll()

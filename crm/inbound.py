@@ -62,7 +62,7 @@ def poll_cases(connector) -> int:
     if fetch is None:
         return 0  # this connector has no way to ask (the webhook one is pushed to)
     name = f"cases:{connector.name}"
-    # The relay loop calls pollers every pass; a CRM's API quota allows one look a minute.
+    # The relay calls pollers every round; a CRM's API quota allows one look a minute.
     last = current_app.extensions.setdefault("commonplace.case_polls", {})
     now = time.monotonic()
     if name in last and now - last[name] < current_app.config["CRM_POLL_SECONDS"]:

@@ -6,6 +6,7 @@ import uuid
 from sqlalchemy import event as sa_event, func, select
 from sqlalchemy.orm import Session
 
+from core.consumers import wake
 from core.database import db
 from core.events import on_emit
 from core.time import utcnow
@@ -66,6 +67,11 @@ def _contact_on_sign_up(event) -> None:
 
 
 @sa_event.listens_for(Session, "after_commit")
+def _wake_relay(session) -> None:
+    if session.info.pop(_PENDING, None):
+        wake()  # the relay, a task of this process's scheduler, sends the new rows now
+
+
 @sa_event.listens_for(Session, "after_rollback")
 def _forget_pending(session) -> None:
     session.info.pop(_PENDING, None)

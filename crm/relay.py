@@ -3,10 +3,10 @@ aggregate's rows go out in order and a later row waits while an earlier one is f
 hands them to the connector, and records delivered / failed (a backoff schedule of seconds, then
 minutes, then hours, with jitter, spanning CRM_RELAY_RETRY_HOURS) / dead. Claims are leases: a
 relay killed mid-batch loses nothing. On PostgreSQL claims use FOR UPDATE SKIP LOCKED, so several
-relays can run; on SQLite the write lock serialises them."""
+relays can run; on SQLite the write lock serialises them. The relay is a task of the process's
+scheduler (core.scheduler), in a serving process or in `flask crm sync --loop`."""
 import logging
 import random
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -198,15 +198,47 @@ def _record_failure(row: Claimed, error: str, retryable: bool) -> str:
 def run_once(limit: int | None = None, now_too: bool = False) -> dict[str, int]:
     """Deliver what is due until nothing is; `now_too` first makes rows that wait out a backoff
     due (after an outage). Returns counts by resulting status."""
-    limit = limit or current_app.config["CRM_RELAY_BATCH"]
     if now_too:
         _due_now()
-    me, counts, connector = runner_id(), {}, get_connector()
-    while anything_due() and (batch := claim(me, limit)):
-        for row in batch:
-            status = deliver(row, connector)
-            counts[status] = counts.get(status, 0) + 1
+    counts: dict[str, int] = {}
+    while deliver_batch(limit, counts):
+        pass
     return counts
+
+
+def deliver_batch(limit: int | None = None, counts: dict[str, int] | None = None) -> int:
+    """Claim one batch of due rows and deliver them, adding their new statuses to `counts`;
+    returns how many were claimed. With nothing due it is one plain read and commits nothing."""
+    if not anything_due():
+        return 0
+    counts = {} if counts is None else counts
+    connector = get_connector()
+    batch = claim(runner_id(), limit or current_app.config["CRM_RELAY_BATCH"])
+    for row in batch:
+        status = deliver(row, connector)
+        counts[status] = counts.get(status, 0) + 1
+    return len(batch)
+
+
+TASK = "crm-relay"  # the relay's name among the tasks of the process's scheduler
+
+
+@dataclass
+class Step:
+    """The relay as a task of core.scheduler: each round delivers a batch of due rows, then lets
+    the pollers ask the CRM (each at most every CRM_POLL_SECONDS); it says there may be more
+    at once when it delivered any. A failing round is the scheduler's to log and back off.
+    `now_too` first makes the rows waiting out a backoff due, on the first round that works."""
+
+    now_too: bool = False
+
+    def __call__(self) -> bool:
+        if self.now_too:
+            _due_now()
+            self.now_too = False
+        delivered = deliver_batch()
+        poll()
+        return delivered > 0
 
 
 @transactional
@@ -242,51 +274,6 @@ def _revive(*where, actor) -> int:
         update(OutboxRow).where(*where)
         .values(status="pending", attempts=0, next_attempt_at=utcnow(), leased_by=None,
                 leased_until=None)).rowcount or 0
-
-
-def pause_after(failures: int, interval: float, cap: float = 60.0) -> float:
-    """The loop's wait: its interval, doubling per pass failed in a row, up to `cap`."""
-    return interval if failures == 0 else min(cap, interval * 2 ** min(failures, 30))
-
-
-def loop(interval: float = 1.0, stop: threading.Event | None = None,
-         now_too: bool = False) -> None:
-    """Relay and poll until `stop`; a database or CRM error is logged and the pass tried again
-    after a growing pause, never the end of the loop."""
-    stop, failures = stop or threading.Event(), 0
-    while not stop.is_set():
-        try:
-            run_once(now_too=now_too)
-            poll()
-            failures, now_too = 0, False
-        except Exception:  # noqa: BLE001 - keep relaying after a database or CRM hiccup
-            failures += 1
-            log.exception("relay pass failed (%d in a row); next in %.1f s", failures,
-                          pause_after(failures, interval))
-        _end_session()
-        stop.wait(pause_after(failures, interval))
-
-
-def _end_session() -> None:
-    try:
-        db.session.rollback()
-        db.session.remove()
-    except Exception:  # noqa: BLE001 - a dead connection; the pool replaces it next pass
-        log.exception("closing the relay's session failed")
-
-
-def start_thread(app, interval: float = 1.0) -> threading.Event:
-    """The embedded default's relay: a daemon thread in the app process."""
-    stop = threading.Event()
-
-    def run():
-        with app.app_context():
-            loop(interval, stop)
-
-    thread = threading.Thread(target=run, name="crm-relay", daemon=True)
-    thread.start()
-    stop.thread = thread  # so a caller can wait for the relay to finish its pass
-    return stop
 
 
 from crm import handlers as _handlers  # noqa: E402,F401  (registers the row kinds)

@@ -1,10 +1,10 @@
 """The database backend's ordinary tables: one fingerprint row per indexed thread and the
-vocabulary behind "did you mean". Also the daily search analytics. The engine's own table
+vocabulary behind "did you mean". Also the search analytics signals. The engine's own table
 (`search_fts`: an FTS5 virtual table on SQLite, a tsvector table on PostgreSQL) is made by the
 migration and kept out of the models, since the two dialects' objects differ (see search.database_backend)."""
 from datetime import date
 
-from sqlalchemy import Date, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import Date, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.database import db
@@ -30,21 +30,6 @@ def compared_with_models(name, type_, parent_names) -> bool:
     """include_name hook for schema comparisons: False for the full-text engine's own objects
     (`search_fts`, FTS5's shadow tables `search_fts_*`), which no model describes."""
     return not (type_ == "table" and name and name.startswith("search_fts"))
-
-
-class SearchQueryStat(db.Model):
-    """Searches, zero-result searches and result clicks of one normalised query on one day (UTC),
-    written in batches from the analytics spool (search.analytics)."""
-
-    __tablename__ = "search_query_stats"
-    __table_args__ = (UniqueConstraint("day", "query", name="uq_search_query_stats_day_query"),)
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    day: Mapped[date] = mapped_column(Date)
-    query: Mapped[str] = mapped_column(String(100))
-    searches: Mapped[int] = mapped_column(Integer, default=0)
-    zero_results: Mapped[int] = mapped_column(Integer, default=0)
-    clicks: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class SearchSignal(db.Model):

@@ -5,6 +5,8 @@ import os
 import re
 import shutil
 import sqlite3
+import threading
+import time
 from contextlib import closing, contextmanager
 from pathlib import Path
 
@@ -153,6 +155,38 @@ def app_on(database_template, tmp_path):
         if USING_POSTGRES:
             _truncate()
         db.engine.dispose()
+
+
+def wait_for(condition, seconds: float = 30.0) -> bool:
+    """Poll `condition` until it holds (bounded: a loaded machine may be slow)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.02)
+    return condition()
+
+
+@contextmanager
+def cli_loop(runner, monkeypatch, args: list[str]):
+    """Run a `--loop` command in a thread; on leaving, stop the scheduler it started and wait for
+    the command to end. Yields a dict: "scheduler" once started, "result" once ended."""
+    from core.scheduler import Scheduler
+    seen, real_start = {}, Scheduler.start
+
+    def start(self):
+        seen["scheduler"] = self
+        return real_start(self)
+
+    monkeypatch.setattr(Scheduler, "start", start)
+    cli = threading.Thread(target=lambda: seen.update(result=runner.invoke(args=args)))
+    cli.start()
+    try:
+        yield seen
+    finally:
+        wait_for(lambda: "scheduler" in seen)
+        seen["scheduler"].stop()
+        cli.join(30)
 
 
 @pytest.fixture

@@ -6,9 +6,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select, update
 
-from app.api.idempotency import IdempotencyKey
 from community.models import Thread, User
 from core.database import db
+from core.once import OnceKey
 from core.time import utcnow
 from tests import factories
 
@@ -97,7 +97,7 @@ def test_a_key_still_in_progress_is_409_and_creates_nothing(api, asker):
     token = asker[1]
     assert api.post("/threads", token, json=ASK, headers=key("busy")).status_code == 201
     # As a twin sees it while the first request is still running: claimed, no response yet.
-    db.session.execute(update(IdempotencyKey).values(status=None, body=None, location=None))
+    db.session.execute(update(OnceKey).values(status=None, body=None, location=None))
     db.session.commit()
     response = api.post("/threads", token, json=ASK, headers=key("busy"))
     assert response.status_code == 409 and "in progress" in response.json["detail"]
@@ -107,12 +107,12 @@ def test_a_key_still_in_progress_is_409_and_creates_nothing(api, asker):
 def test_keys_are_forgotten_after_24_hours(api, asker):
     token = asker[1]
     assert api.post("/threads", token, json=ASK, headers=key("old")).status_code == 201
-    db.session.execute(update(IdempotencyKey).values(created_at=utcnow() - timedelta(hours=25)))
+    db.session.execute(update(OnceKey).values(created_at=utcnow() - timedelta(hours=25)))
     db.session.commit()
     later = api.post("/threads", token, json=ASK, headers=key("old"))
     assert later.status_code == 201 and "Idempotent-Replayed" not in later.headers
     assert threads() == 2
-    assert db.session.scalar(select(func.count(IdempotencyKey.id))) == 1  # the old one pruned
+    assert db.session.scalar(select(func.count(OnceKey.id))) == 1  # the old one pruned
 
 
 def test_secrets_are_never_stored_or_replayed(api, asker):
@@ -122,7 +122,7 @@ def test_secrets_are_never_stored_or_replayed(api, asker):
               for _ in range(2)}
     assert len(tokens) == 2
     db.session.rollback()
-    assert db.session.scalar(select(func.count(IdempotencyKey.id))) == 0
+    assert db.session.scalar(select(func.count(OnceKey.id))) == 0
 
 
 @pytest.mark.parametrize("bad", ["", "x" * 256, "caf\u00e9"])

@@ -4,7 +4,6 @@ be reached is a 503 with Retry-After until it is back; Redis away leaves rate li
 import shutil
 import socket
 import threading
-import time
 from pathlib import Path
 
 import pytest
@@ -15,17 +14,7 @@ from core import events as log
 from core.database import db
 from core.scheduler import Scheduler, backoff
 from tests import factories
-from tests.conftest import USING_POSTGRES, WebClient, _base_config
-
-
-def _wait_for(condition, seconds: float = 30.0) -> bool:
-    """Poll `condition` until it holds (bounded: a loaded machine may be slow)."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.02)
-    return condition()
+from tests.conftest import USING_POSTGRES, WebClient, _base_config, cli_loop, wait_for
 
 
 @pytest.fixture
@@ -62,7 +51,7 @@ def test_a_failing_consumer_is_retried_and_never_ends_its_loop(app, two_consumer
     newest = _newest()
     scheduler = consumers.scheduler_for(app, 0.05, ["test-flaky", "test-quick"]).start()
     try:
-        assert _wait_for(lambda: newest in two_consumers["slow"])
+        assert wait_for(lambda: newest in two_consumers["slow"])
         assert two_consumers["fail"] == 0  # it failed twice, and went on
         assert all(task.thread.is_alive() for task in scheduler.tasks.values())
     finally:
@@ -75,11 +64,11 @@ def test_a_slow_consumer_does_not_hold_back_the_others(app, two_consumers):
     scheduler = consumers.scheduler_for(app, 0.05, ["test-flaky", "test-quick"]).start()
     try:
         first = _newest()
-        assert _wait_for(lambda: first in two_consumers["seen"])
+        assert wait_for(lambda: first in two_consumers["seen"])
         factories.answer(factories.thread())  # more work while the slow one is still busy
         consumers.wake()
         later = _newest()
-        assert _wait_for(lambda: later in two_consumers["seen"])
+        assert wait_for(lambda: later in two_consumers["seen"])
         assert two_consumers["slow"] == []  # still inside its first batch
     finally:
         two_consumers["release"].set()
@@ -115,25 +104,10 @@ def test_the_cli_loop_outlives_errors(app, runner, two_consumers, monkeypatch):
     monkeypatch.setattr("core.scheduler.BACKOFF_BASE", 0.01)
     factories.thread()
     newest = _newest()
-    started = {}
-    real_start = Scheduler.start
-
-    def start(self):
-        started["scheduler"] = self
-        return real_start(self)
-
-    monkeypatch.setattr(Scheduler, "start", start)
-    result = {}
-    cli = threading.Thread(target=lambda: result.update(out=runner.invoke(
-        args=["events", "run", "--loop", "--interval", "0.05", "--consumer", "test-flaky"])))
-    cli.start()
-    try:
-        assert _wait_for(lambda: newest in two_consumers["slow"])
-    finally:
-        _wait_for(lambda: "scheduler" in started)
-        started["scheduler"].stop()
-        cli.join(30)
-    assert result["out"].exit_code == 0, result["out"].output
+    with cli_loop(runner, monkeypatch, ["events", "run", "--loop", "--interval", "0.05",
+                                        "--consumer", "test-flaky"]) as loop:
+        assert wait_for(lambda: newest in two_consumers["slow"])
+    assert loop["result"].exit_code == 0, loop["result"].output
 
 
 # --- the database away: a 503 that says when to come back, then healed ---------------------

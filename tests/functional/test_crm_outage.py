@@ -1,9 +1,8 @@
 """A CRM down for a day, against a real webhook receiver on 127.0.0.1, with the relay's clock
 moved forward: no row goes dead, and everything arrives in order once the CRM is back; a
 `case.update` waits for its failed (even dead) `case.create`; `crm retry --dead`; the staff
-page's next attempt; a relay loop that outlives a database error and a CRM error."""
+page's next attempt; the relay task outlives a database error and a CRM error."""
 import logging
-import threading
 import time
 from datetime import timedelta
 
@@ -13,9 +12,10 @@ from sqlalchemy.exc import OperationalError
 
 from community import services
 from community.models import Case
+from core import consumers
 from core.database import db
 from core.time import utcnow
-from crm import relay
+from crm import relay, relay_in_process
 from crm.connectors import reset
 from crm.models import OutboxRow
 from tests import factories
@@ -171,7 +171,10 @@ def test_the_staff_outbox_shows_next_attempts_and_retries_all_dead(web, app, rec
     assert web.post("/staff/crm/outbox/retry-dead", {}).status_code == 403
 
 
-def test_the_relay_loop_outlives_a_database_error_and_a_crm_error(app, monkeypatch, caplog):
+def test_the_relay_task_outlives_a_database_error_and_a_crm_error(app, monkeypatch, caplog):
+    """The relay as a serving process runs it, a task of the scheduler: a failing round is
+    logged and retried with backoff, never the end of the loop."""
+    monkeypatch.setattr("core.scheduler.BACKOFF_BASE", 0.01)
     factories.user()
     real_claim, real_connector, failures = relay.claim, relay.get_connector, []
 
@@ -188,14 +191,9 @@ def test_the_relay_loop_outlives_a_database_error_and_a_crm_error(app, monkeypat
         return real_connector()
     monkeypatch.setattr(relay, "claim", claim)
     monkeypatch.setattr(relay, "get_connector", get_connector)
-    stop = threading.Event()
-
-    def run():
-        with app.app_context():
-            relay.loop(0.01, stop)
-    worker = threading.Thread(target=run, daemon=True)
-    with caplog.at_level(logging.ERROR, logger="commonplace.crm.relay"):
-        worker.start()
+    relay_in_process(app, seconds=0.01)
+    with caplog.at_level(logging.WARNING, logger="commonplace.scheduler"):
+        consumers.ensure_runner(app)
         deadline = time.monotonic() + 20  # a bound, not a timing assertion
         try:
             while time.monotonic() < deadline:
@@ -204,10 +202,9 @@ def test_the_relay_loop_outlives_a_database_error_and_a_crm_error(app, monkeypat
                     break
                 time.sleep(0.05)
         finally:
-            stop.set()
-            worker.join(timeout=30)
+            consumers.stop_runner(app)
     assert failures == ["database", "crm"]
     assert {r.status for r in _rows()} == {"delivered"}
-    assert len([r for r in caplog.records if "relay pass failed" in r.getMessage()]) == 2
-    assert relay.pause_after(0, 1.0) == 1.0 and relay.pause_after(3, 1.0) == 8.0
-    assert relay.pause_after(30, 1.0) == relay.pause_after(5000, 1.0) == 60.0  # a long outage
+    logged = [r.getMessage() for r in caplog.records]
+    assert f"{relay.TASK} failed (1 in a row); retrying with backoff" in logged
+    assert f"{relay.TASK} works again after 2 failures" in logged

@@ -1,6 +1,6 @@
-"""The embedded default end to end: with the relay thread running in the app process, solving a
-thread on the web gives a KB page and a local-CRM article linked to the asker's contact, and
-the request that solved it never waited on the CRM."""
+"""The embedded default end to end: with the relay a task of the app process's scheduler,
+solving a thread on the web gives a KB page and a local-CRM article linked to the asker's
+contact, and the request that solved it never waited on the CRM."""
 import time
 
 import pytest
@@ -8,28 +8,30 @@ from sqlalchemy import select
 
 from community.knowledge import item_for_thread
 from core.database import db
-from crm import relay
+from core import consumers
+from crm import relay_in_process
 from crm.models import LocalActivity, LocalArticle, LocalContact, OutboxRow
 from tests import factories
 
 
 def _wait_until_delivered(seconds: float = 20.0) -> None:
-    """Poll (bounded) until the relay thread has delivered every row; not a timing assertion."""
+    """Poll (bounded) until the relay task has delivered every row; not a timing assertion."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         db.session.rollback()
         if not db.session.scalars(select(OutboxRow).where(OutboxRow.status != "delivered")).all():
             return
         time.sleep(0.05)
-    pytest.fail("the relay thread did not deliver the outbox within the bound")
+    pytest.fail("the relay task did not deliver the outbox within the bound")
 
 
 @pytest.fixture
 def relay_thread(app):
-    stop = relay.start_thread(app, interval=0.05)
+    """The relay as a serving process runs it: a task of the process's scheduler."""
+    relay_in_process(app, seconds=0.05)
+    consumers.ensure_runner(app)
     yield
-    stop.set()
-    stop.thread.join(timeout=30)
+    consumers.stop_runner(app)
 
 
 def test_solving_on_the_web_reaches_the_local_crm(web, app, relay_thread):

@@ -8,8 +8,8 @@ from bs4 import BeautifulSoup
 from sqlalchemy import func, select
 
 from app.web import submissions
-from app.web.submissions import FormSubmission
 from core.database import db
+from core.once import OnceKey
 from core.time import utcnow
 from community.models import Category, Post, Revision, Thread, User
 from tests import factories
@@ -118,16 +118,29 @@ def test_a_token_older_than_a_day_no_longer_counts(web, app):
     category = _asker(web)
     token = "yesterdays-token-0123456789"
     first = web.post("/ask", _question(category, token))
-    db.session.execute(db.update(FormSubmission).values(created_at=utcnow() - timedelta(hours=25)))
+    db.session.execute(db.update(OnceKey).values(created_at=utcnow() - timedelta(hours=25)))
     db.session.commit()
     second = web.post("/ask", _question(category, token))
     assert second.headers["Location"] != first.headers["Location"] and _count(Thread) == 2
-    assert _count(FormSubmission) == 1  # the expired claim was cleared, not kept forever
+    assert _count(OnceKey) == 1  # the expired claim was cleared, not kept forever
+
+
+def test_a_form_token_and_an_api_key_of_the_same_value_are_separate(web, app, api):
+    category = _asker(web)
+    token = "same-value-token-0123456789"
+    assert web.post("/ask", _question(category, token)).status_code == 302
+    bearer = api.token_for(db.session.scalar(select(User.email).where(User.username == "asker")))
+    response = api.post("/threads", bearer, headers={"Idempotency-Key": token}, json={
+        "title": "Why was I charged twice?", "body": "Two charges on one invoice.",
+        "category": category.slug, "tags": ["billing"]})
+    assert response.status_code == 201 and "Idempotent-Replayed" not in response.headers
+    assert _count(Thread) == 2
 
 
 def _claim_without_result(username, token, age=timedelta(0)):
     user_id = db.session.scalar(select(User.id).where(User.username == username))
-    db.session.add(FormSubmission(user_id=user_id, token=token, created_at=utcnow() - age))
+    db.session.add(OnceKey(scope="form", caller=f"user:{user_id}", key=token,
+                           created_at=utcnow() - age))
     db.session.commit()
 
 

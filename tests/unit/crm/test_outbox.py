@@ -1,12 +1,15 @@
 """The transactional outbox: rows written in the change's transaction, delivered in order per
-aggregate by the relay, with backoff and jitter, dead letters and staff retry."""
+aggregate by the relay, with backoff and jitter, dead letters and staff retry; a commit that
+wrote rows wakes the relay."""
 import pytest
 from sqlalchemy import select
 
 from community import services
 from community.knowledge import item_for_thread
+from core import consumers
 from core.database import db
 from core.events import disconnect, on_emit
+from core.scheduler import Scheduler
 from crm import relay
 from crm.models import (ArticleLink, ContactLink, LocalActivity, LocalArticle, LocalContact,
                         OutboxRow)
@@ -45,6 +48,21 @@ def test_a_rolled_back_change_leaves_no_outbox_row(app):
     finally:
         disconnect(explode)
     assert len(_rows()) == before
+
+
+def test_a_commit_with_outbox_rows_wakes_the_relay_task(app):
+    """The relay need not wait out its interval: a commit that wrote rows wakes it at once."""
+    scheduler = Scheduler(app)
+    task = scheduler.add(relay.TASK, relay.Step(), 60.0)
+    consumers.adopt(app, scheduler)  # this process's scheduler (not started: nothing runs)
+    try:
+        factories.admin()  # a sign-up: a contact.sync row
+        assert task.wake.is_set()
+        task.wake.clear()
+        factories.category()  # a commit without outbox rows
+        assert not task.wake.is_set()
+    finally:
+        consumers.stop_runner(app)
 
 
 def test_relay_publishes_to_the_local_crm_and_links_the_askers_contact(app):

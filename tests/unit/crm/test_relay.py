@@ -1,6 +1,7 @@
 """The relay: in order per aggregate (a later row waits for a failed or dead earlier one), a
 backoff schedule with jitter spanning the configured hours, dead letters, staff retry, `crm sync
---now`, and several relays never delivering one row twice (FOR UPDATE SKIP LOCKED on PostgreSQL)."""
+--now` and `--loop` (a scheduler task), an idle round that commits nothing, and several relays
+never delivering one row twice (FOR UPDATE SKIP LOCKED on PostgreSQL)."""
 import random
 import threading
 from datetime import timedelta
@@ -15,7 +16,7 @@ from crm import relay
 from crm.connector import DeliveryError
 from crm.models import OutboxRow
 from crm.outbox import enqueue
-from tests.conftest import POSTGRES_URL, USING_POSTGRES
+from tests.conftest import POSTGRES_URL, USING_POSTGRES, cli_loop, wait_for
 
 
 class Echo:
@@ -154,6 +155,39 @@ def test_crm_sync_now_retries_rows_waiting_out_a_backoff(app, echo, runner):
     result = runner.invoke(args=["crm", "sync", "--now"])
     assert result.exit_code == 0 and "1 delivered" in result.output
     assert _row(row_id).status == "delivered"
+
+
+def test_an_idle_relay_round_commits_nothing(app, echo, count_queries):
+    """The relay's scheduler round with nothing due is one plain read: no claim, no write."""
+    _enqueue(("a:1", 1))
+    step = relay.Step()
+    assert step() is True  # delivered a row: there may be more at once
+    with count_queries() as counter:
+        assert step() is False
+    writes = [s for s in counter.statements if s.split(None, 1)[0].upper() in (
+        "INSERT", "UPDATE", "DELETE") or s.upper().startswith("BEGIN IMMEDIATE")]
+    reads = [s for s in counter.statements if s.lstrip().upper().startswith("SELECT")]
+    assert writes == [] and len(reads) == 1
+
+
+def test_crm_sync_loop_runs_the_relay_task_of_a_scheduler(app, echo, runner, monkeypatch):
+    """`crm sync --loop --now` is the scheduler's relay task: rows waiting out a backoff go out
+    at once, and stopped from outside it ends cleanly."""
+    app.config["CRM_RELAY_BACKOFF_BASE"] = 3600.0  # without --now, not due within the test
+    [row_id] = _enqueue(("a:1", 1))
+    echo.failing["a:1"] = True
+    relay.run_once()
+    del echo.failing["a:1"]
+    with cli_loop(runner, monkeypatch, ["crm", "sync", "--loop", "--now", "--interval", "0.05"]) \
+            as loop:
+        assert wait_for(lambda: _status(row_id) == "delivered")
+    assert list(loop["scheduler"].tasks) == [relay.TASK]
+    assert loop["result"].exit_code == 0, loop["result"].output
+
+
+def _status(row_id) -> str:
+    db.session.rollback()  # see what the relay's thread committed
+    return _row(row_id).status
 
 
 def test_a_stale_lease_comes_due_again(app, echo):
