@@ -10,7 +10,9 @@ committed since it last looked at most once every CHECK_SECONDS (one indexed que
 what they touch: the thread's pages, pages showing a user whose reputation changed (found by an
 index from user to pages, not a scan), every list; the process that made a change drops at once
 (an after-commit receiver). With REDIS_URL set, each commit is also announced on a Redis
-channel and every worker looks at the log on its next request, without waiting out the interval.
+channel and every worker looks at the log on its next request, without waiting out the interval,
+and rendered pages are shared between workers (app/web/shared_pages.py): a page one worker
+rendered is served by the others.
 """
 import hashlib
 import logging
@@ -24,7 +26,8 @@ from flask import current_app
 
 from core import events as log
 from core.consumers import wake
-from app.web import overlay
+from app.web import overlay, shared_pages
+from community import queries
 
 MAX_BYTES = 128 * 1024 * 1024  # anonymous thread pages, per process (PAGE_CACHE_BYTES)
 MAX_AGE = 300.0     # what no event covers (view counts, direct SQL) is at most this old
@@ -141,10 +144,13 @@ def follow_log() -> None:
 
 
 def lookup(thread_id: int) -> Entry | None:
-    """An anonymous reader's page of the thread."""
+    """An anonymous reader's page of the thread (kept here, or by another worker in Redis)."""
     follow_log()
     entry = _pages.get(thread_id)
-    if entry is None or time.monotonic() - entry.stored_at > MAX_AGE:
+    if entry is None:
+        return _from_redis(thread_id, queries.thread_version(thread_id), MAX_AGE) \
+            if current_app.config.get("REDIS_URL") else None
+    if time.monotonic() - entry.stored_at > MAX_AGE:
         return None
     with _lock:
         _pages.touch(thread_id)
@@ -155,6 +161,7 @@ def store(thread_id: int, version: int, slug: str, html: str, user_ids) -> Entry
     body = html.encode()
     entry = Entry(body, version, slug, frozenset(user_ids), time.monotonic(), thread_id, len(body))
     _put(thread_id, entry)
+    shared_pages.put(thread_id, version, slug, entry.user_ids, body, MAX_AGE)
     return entry
 
 
@@ -162,8 +169,9 @@ def lookup_shared(key: tuple, version: int | None) -> Entry | None:
     """The rendering readers with this key share, if it shows the thread's current version."""
     follow_log()
     entry = _pages.get(key)
-    if entry is None or entry.version != version or \
-            time.monotonic() - entry.stored_at > VIEWER_MAX_AGE:
+    if entry is None or entry.version != version:
+        return _from_redis(key, version, VIEWER_MAX_AGE)
+    if time.monotonic() - entry.stored_at > VIEWER_MAX_AGE:
         return None
     with _lock:
         _pages.touch(key)
@@ -177,9 +185,30 @@ def store_shared(key: tuple, version: int, slug: str, html: str, csrf_token: str
     body = html.encode()
     if csrf_token:
         body = body.replace(csrf_token.encode(), bytes(overlay.slot("csrf"), "utf-8"))
+    entry = _shared_entry(key, version, slug, frozenset(user_ids), body, time.monotonic())
+    shared_pages.put(key, version, slug, entry.user_ids, body, VIEWER_MAX_AGE)
+    return entry
+
+
+def _shared_entry(key, version, slug, user_ids, body: bytes, stored_at: float) -> Entry:
     program = overlay.compile_page(body)
-    entry = Entry(program, version, slug, frozenset(user_ids), time.monotonic(), key[1],
-                  overlay.size(program))
+    entry = Entry(program, version, slug, user_ids, stored_at, key[1], overlay.size(program))
+    _put(key, entry)
+    return entry
+
+
+def _from_redis(key, version, max_age: float) -> Entry | None:
+    """A page another worker rendered and kept in Redis, now kept here too."""
+    found = shared_pages.get(key, version)
+    if found is None:
+        return None
+    slug, user_ids, body, age = found
+    if age > max_age:
+        return None
+    stored_at = time.monotonic() - age
+    if isinstance(key, tuple):
+        return _shared_entry(key, version, slug, user_ids, body, stored_at)
+    entry = Entry(body, version, slug, user_ids, stored_at, key, len(body))
     _put(key, entry)
     return entry
 
@@ -210,6 +239,7 @@ def clear() -> None:
         _pages.clear()
         _lists.clear()
         _seen.update(id=None, checked_at=0.0)
+    shared_pages.clear()
 
 
 def drop_for(event) -> None:
@@ -218,14 +248,18 @@ def drop_for(event) -> None:
         _lists.clear()
         if event.type.startswith("category."):
             _pages.clear()
-            return
-        threads = set(event.data.get("thread_ids", ()))  # a batch (an import) names many
-        if event.thread_id is not None:
-            threads.add(event.thread_id)
-        for thread_id in threads:
-            _pages.drop_thread(thread_id)
-        if event.user_id is not None:
-            _pages.drop_user(event.user_id)
+        else:
+            threads = set(event.data.get("thread_ids", ()))  # a batch (an import) names many
+            if event.thread_id is not None:
+                threads.add(event.thread_id)
+            for thread_id in threads:  # (shared pages are kept by version: never stale)
+                _pages.drop_thread(thread_id)
+            if event.user_id is not None:
+                _pages.drop_user(event.user_id)
+    if event.type.startswith("category."):
+        shared_pages.clear()
+    elif event.user_id is not None:
+        shared_pages.drop_user(event.user_id)
 
 
 def listen() -> None:

@@ -418,3 +418,61 @@ def test_a_reputation_change_drops_every_page_showing_that_user(app):
                                         data={}))
     assert set(page_cache._pages) == {3}
     assert set(page_cache._pages.by_user) == {9} and set(page_cache._pages.by_thread) == {3}
+
+
+def _needs_redis(app):
+    import pytest
+    if not app.config.get("REDIS_URL"):
+        pytest.skip("pages are shared between workers through Redis: the scaled-out run "
+                    "(make test-postgres, REDIS_URL set) tests it")
+
+
+def _as_another_worker():
+    """What a second worker has: nothing of this one's (its own memory), the same Redis."""
+    from app.web import page_cache
+    with page_cache._lock:
+        page_cache._pages.clear()
+
+
+def test_a_page_one_worker_rendered_is_served_by_the_others(web, client, app):
+    _needs_redis(app)
+    thread = factories.thread()
+    factories.answer(thread, body="Rendered once, read everywhere.")
+    factories.user(username="sharer")
+    client.get(_url(thread))
+    web.login("sharer")
+    web.get(f"{_url(thread)}?warm=1")
+    _page(web, thread)
+    _as_another_worker()
+    with _rendered(app) as templates:
+        anonymous = client.get(_url(thread)).get_data(as_text=True)
+        signed_in = _page(web, thread)
+    assert templates == []
+    assert "Rendered once, read everywhere." in anonymous and ">sharer</a>" in signed_in
+
+
+def test_a_shared_page_never_outlives_a_change(web, client, app):
+    """A new answer moves the thread version (the old page is never found); a shown user's
+    reputation is not part of any version, so their pages are dropped from Redis too."""
+    _needs_redis(app)
+    thread = factories.thread()
+    answer = factories.answer(thread)
+    client.get(_url(thread))
+    factories.answer(thread, body="A newer answer shows.")
+    _as_another_worker()
+    assert "A newer answer shows." in client.get(_url(thread)).get_data(as_text=True)
+    assert "777<span" not in client.get(_url(thread)).get_data(as_text=True)
+    factories.reputable(answer.author, 777)  # no thread changed: no version moves
+    _as_another_worker()
+    assert "777<span" in client.get(_url(thread)).get_data(as_text=True)
+
+
+def test_redis_away_is_a_miss_for_shared_pages_never_an_error(app, caplog):
+    """Each worker then renders for itself; nothing raises into the request."""
+    from app.web import shared_pages
+    app.config["REDIS_URL"] = "redis://127.0.0.1:1/0"  # nothing listens there
+    shared_pages.put(5, 1, "slug", {1}, b"page", 60)
+    assert shared_pages.get(5, 1) is None
+    shared_pages.drop_user(1)
+    shared_pages.clear()
+    assert "Redis unavailable" in caplog.text
