@@ -41,6 +41,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--warmup", type=float, default=30.0,
                         help="seconds of anonymous, then of signed-in browsing before measuring")
     parser.add_argument("--loader", choices=("auto", "wrk", "python"), default="auto")
+    parser.add_argument("--redis-url", default=None,
+                        help="share rendered pages between the workers through this Redis")
     args = parser.parse_args(argv)
     if not (1 <= args.readers <= 5000 and 1 <= args.seconds <= 600 and 1 <= args.rounds <= 20
             and 1 <= args.concurrency <= 256):
@@ -141,8 +143,8 @@ def run(args, instance: Path, started: list) -> None:
         raise RuntimeError(f"only {len(paths)} threads: browsing needs at least 500")
     pairs = signed_in_requests(paths, cookies)
     anonymous = crawl(paths)
-    app = servers.start("commonplace", "wsgi:app", child_env(instance),
-                        instance / "gunicorn-commonplace.log")
+    env = child_env(instance) | ({"REDIS_URL": args.redis_url} if args.redis_url else {})
+    app = servers.start("commonplace", "wsgi:app", env, instance / "gunicorn-commonplace.log")
     started.append(app)
     # The ceiling pages: a real page of each mode's mean size (sampled before anything else,
     # so the sample also takes the cold renders; the sampled pairs are not measured again).
@@ -159,7 +161,8 @@ def run(args, instance: Path, started: list) -> None:
     ceiling = servers.start("ceiling", "bench.ceiling_app:app", child_env(instance) | {
         "BENCH_CEILING_DIR": str(folder)}, instance / "gunicorn-ceiling.log")
     started.append(ceiling)
-    print(f"{len(paths)} threads, {len(cookies)} readers; server: {servers.describe()}; load: "
+    print(f"{len(paths)} threads, {len(cookies)} readers; server: {servers.describe()}"
+          f"{', pages shared through Redis' if args.redis_url else ''}; load: "
           f"{args.loader}, {args.concurrency} connections, {args.seconds:g}s per run", flush=True)
     # A site in its steady state: the warm-up browses as the measured runs do (its pairs are
     # not measured again), and its figures are the cold ones (every page rendered first).
