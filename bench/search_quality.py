@@ -2,8 +2,9 @@
 every duplicate link of a dump (PostLinks LinkTypeId 3, both questions present) it asks for
 threads similar to the duplicate's title (--target similar), or searches /search's way with the
 title as the query (--target search), leaving the duplicate itself out, and prints recall@1/5/10
-and MRR@10 of the original, per dump and pooled, for each search backend with and without the
-semantic layer.
+and MRR@10 of the original, and the median and 90th-percentile time of one query (in this
+process, no HTTP), per dump and pooled, for each search backend with and without the semantic
+layer.
 With --related the pairs are the "related" links (LinkTypeId 1) instead: a held-out check for
 choices made on other data, since the targets count the duplicates.
 
@@ -18,7 +19,9 @@ hooks and the event-log consumers, as `flask import stackexchange` does.
 import argparse
 import logging
 import os
+import statistics
 import sys
+import time
 from collections.abc import Callable, Iterable
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -85,9 +88,27 @@ def metrics(ranks: list[int | None]) -> dict:
     return result
 
 
-def evaluate(pairs: Iterable[Pair], threads: dict[str, int], rank: Ranker) -> list[int | None]:
-    """Each pair's rank of the original when searching with the duplicate's title."""
-    return [rank_of(threads[p.original], rank(p.title, threads[p.duplicate])) for p in pairs]
+def evaluate(pairs: Iterable[Pair], threads: dict[str, int], rank: Ranker,
+             seconds: list[float] | None = None) -> list[int | None]:
+    """Each pair's rank of the original when searching with the duplicate's title (and the time
+    each query took, appended to `seconds`)."""
+    ranks = []
+    for p in pairs:
+        started = time.perf_counter()
+        found = rank(p.title, threads[p.duplicate])
+        if seconds is not None:
+            seconds.append(time.perf_counter() - started)
+        ranks.append(rank_of(threads[p.original], found))
+    return ranks
+
+
+def timing(seconds: list[float]) -> dict:
+    """Median and 90th percentile of the per-query times, in milliseconds."""
+    if not seconds:
+        return {"ms p50": 0.0, "ms p90": 0.0}
+    ordered = sorted(seconds)
+    return {"ms p50": statistics.median(ordered) * 1000,
+            "ms p90": ordered[min(len(ordered) - 1, int(0.9 * len(ordered)))] * 1000}
 
 
 def similar_ranker(app) -> Ranker:
@@ -157,46 +178,51 @@ def _environment(config: dict):
 
 
 def measure_dump(dump: Path, database_url: str | None, config: dict,
-                 ranker: Callable = similar_ranker, link_type: str = DUPLICATE
-                 ) -> list[int | None]:
+                 ranker: Callable = similar_ranker, link_type: str = DUPLICATE,
+                 seconds: list[float] | None = None) -> list[int | None]:
     """Import one dump into a fresh instance, build the index, and rank every pair."""
     pairs = duplicate_pairs(dump, link_type)
     with _environment(config), instance(database_url, **config) as app:
         result = import_dump(dump)
         _build_index(app, result)
-        return evaluate(pairs, result.run.threads, ranker(app))
+        return evaluate(pairs, result.run.threads, ranker(app), seconds)
 
 
 def _line(label: str, backend: str, semantic: str, figures: dict) -> str:
     return (f"{label:<16} {backend:<20} {semantic:<8} {figures['pairs']:>5} "
             f"{figures['recall@1']:>6.2f} {figures['recall@5']:>6.2f} "
-            f"{figures['recall@10']:>6.2f} {figures['mrr@10']:>7.2f}")
+            f"{figures['recall@10']:>6.2f} {figures['mrr@10']:>7.2f} "
+            f"{figures['ms p50']:>7.1f} {figures['ms p90']:>7.1f}")
 
 
 def run(dumps: list[Path] | None = None, database_url: str | None = None,
         semantic: tuple[str, ...] = ("on", "off"), backends: tuple[str, ...] | None = None,
         ranker: Callable = similar_ranker, out: Callable[[str], None] = print,
         link_type: str = DUPLICATE, target: dict | None = None) -> list[dict]:
-    """Print the table; return its rows ({dump, backend, semantic, pairs, recall@k, mrr@10})."""
+    """Print the table; return its rows ({dump, backend, semantic, pairs, recall@k, mrr@10,
+    ms p50, ms p90})."""
     dumps = [Path(d) for d in dumps] if dumps else [SHARED_DUMPS / n for n in DEFAULT_DUMPS]
     url = postgres_url(database_url)
     rows = []
     out(f"{'dump':<16} {'backend':<20} {'semantic':<8} {'pairs':>5} {'R@1':>6} {'R@5':>6} "
-        f"{'R@10':>6} {'MRR@10':>7}")
+        f"{'R@10':>6} {'MRR@10':>7} {'ms p50':>7} {'ms p90':>7}")
     for label, backend, on_postgres in BACKENDS:
         if (backends and label not in backends) or (on_postgres and not url):
             continue
         for mode in semantic:
             config = {"SEARCH_BACKEND": backend, "SEARCH_SEMANTIC": mode}
-            pooled = []
+            pooled, pooled_seconds = [], []
             for dump in dumps:
+                seconds: list[float] = []
                 ranks = measure_dump(dump, url if on_postgres else None, config, ranker,
-                                     link_type)
+                                     link_type, seconds)
                 pooled += ranks
+                pooled_seconds += seconds
                 rows.append({"dump": dump.name, "backend": label, "semantic": mode,
-                             **metrics(ranks)})
+                             **metrics(ranks), **timing(seconds)})
                 out(_line(dump.name, label, mode, rows[-1]))
-            rows.append({"dump": "pooled", "backend": label, "semantic": mode, **metrics(pooled)})
+            rows.append({"dump": "pooled", "backend": label, "semantic": mode, **metrics(pooled),
+                         **timing(pooled_seconds)})
             met = all(rows[-1][k] >= v for k, v in (target or TARGET).items())
             out(_line("pooled", label, mode, rows[-1]) + ("  meets target" if met else
                                                           "  below target"))

@@ -1,7 +1,8 @@
 """Hybrid search for /search, the API and the header box: the backend's filtered all-words matches
 and its any-word candidates, fused with the vector ranking as similar questions are
-(search.similar.fused_ranking), filtered and visibility-checked in one query, solved threads and
-knowledge items first among equals. Past the fused window, pages continue with the lexical hits.
+(search.similar.fused_ranking, with the same prior for voted-up questions), filtered and
+visibility-checked in one query, solved threads and knowledge items first among equals. Past the
+fused window, pages continue with the lexical hits.
 """
 from dataclasses import replace
 
@@ -11,8 +12,8 @@ from community.models import Category, KnowledgeItem, Tag, Thread
 from community.policies import visible_threads
 from core.database import db
 from search.backend import Hit, SearchBackend, SearchQuery, SearchResult
-from search.semantic.fusion import relative
-from search.similar import fused_ranking
+from search.semantic.fusion import endorsed, relative
+from search.similar import ENDORSEMENT_WEIGHT, fused_ranking
 
 WINDOW = 50  # lexical hits fused (and so reordered); deeper pages are the lexical ranking's
 # The share of meaning in a search's fused score; a search box query is short and often worded
@@ -37,7 +38,8 @@ def hybrid_search(viewer, query: SearchQuery, backend: SearchBackend) -> SearchR
     # some of the words rank those, and are results themselves only when none has every word.
     scores = {tid: score for tid, (score, cosine) in fused.items()
               if tid in snippets or cosine > 0 or not snippets}
-    ranked = _allowed(viewer, query, scores)
+    scores = _allowed(viewer, query, scores)
+    ranked = list(scores)
     extra = sum(1 for tid in ranked if tid not in snippets)
     total = window.total + extra
     hits = [Hit(tid, round(scores[tid], 6), snippets.get(tid, ""))
@@ -54,14 +56,16 @@ def hybrid_search(viewer, query: SearchQuery, backend: SearchBackend) -> SearchR
     return SearchResult(hits, max(total, query.offset + len(hits)), window.suggestion)
 
 
-def _allowed(viewer, query: SearchQuery, scores: dict[int, float]) -> list[int]:
-    """The fused ids that pass the filters and the viewer's visibility, best first; among
-    equal scores solved threads and knowledge items first."""
+def _allowed(viewer, query: SearchQuery, scores: dict[int, float]) -> dict[int, float]:
+    """The fused ids that pass the filters and the viewer's visibility with their scores (the
+    votes' prior added), best first; among equal scores solved threads and knowledge items
+    first."""
     if not scores:
-        return []
+        return {}
     knowledge = exists().where(KnowledgeItem.thread_id == Thread.id,
                                KnowledgeItem.status == "published")
-    statement = select(Thread.id, Thread.status, knowledge.label("knowledge")).where(
+    statement = select(Thread.id, Thread.status, Thread.score,
+                       knowledge.label("knowledge")).where(
         Thread.id.in_(list(scores)), visible_threads(viewer))
     if query.category:
         statement = statement.join(Category, Category.id == Thread.category_id).where(
@@ -73,9 +77,11 @@ def _allowed(viewer, query: SearchQuery, scores: dict[int, float]) -> list[int]:
     elif query.status:
         statement = statement.where(Thread.status == query.status)
     rows = db.session.execute(statement).all()
+    scores = endorsed({r.id: scores[r.id] for r in rows}, {r.id: r.score for r in rows},
+                      ENDORSEMENT_WEIGHT)
     rows.sort(key=lambda r: (-round(scores[r.id], 6), not (r.status == "solved" or r.knowledge),
                              r.id))
-    return [r.id for r in rows]
+    return {r.id: scores[r.id] for r in rows}
 
 
 def _visible(viewer, ids: list[int]) -> set[int]:

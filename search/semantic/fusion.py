@@ -1,5 +1,7 @@
-"""Rank fusion: weighted reciprocal rank fusion (Cormack et al., 2009) of best-first rankings, and
-the convex combination of normalised scores that /search/similar uses (Bruch et al., 2023)."""
+"""Rank fusion: weighted reciprocal rank fusion (Cormack et al., 2009) of best-first rankings, the
+convex combination of normalised scores that /search/similar uses (Bruch et al., 2023), and the
+endorsement prior added to the fused scores."""
+import math
 from collections.abc import Mapping, Sequence
 
 RRF_K = 60  # the constant of the original paper; it damps the weight of the very first ranks
@@ -51,3 +53,16 @@ def convex_fusion(parts: Sequence[tuple[float, Mapping[int, float]]]) -> dict[in
         for item, score in scores.items():
             fused[item] = fused.get(item, 0.0) + weight * score
     return fused
+
+
+def endorsed(scores: Mapping[int, float], votes: Mapping[int, int],
+             weight: float) -> dict[int, float]:
+    """id -> score + weight x log(1 + votes) / log(1 + the most votes among them): a prior for
+    the items readers endorsed, relative to the best-endorsed candidate so that it has no scale
+    of its own (5 votes in a young community count as 5,000 in an old one); votes below 0 count
+    as none, and with no votes at all the scores stay as they are."""
+    logs = {item: math.log1p(max(votes.get(item, 0), 0)) for item in scores}
+    top = max(logs.values(), default=0.0)
+    if top <= 0:
+        return dict(scores)
+    return {item: score + weight * logs[item] / top for item, score in scores.items()}

@@ -1,7 +1,9 @@
 """Leaderboards by period and category, the ledger's privacy for downvoters, and the profile
-(badges, the SVG chart, top answers, paged "see all" lists) with a fixed number of queries."""
+(badges, the SVG chart, top answers, paged "see all" lists) with a fixed number of queries;
+generated avatars beside the names on both."""
 from datetime import timedelta
 
+from bs4 import BeautifulSoup
 from sqlalchemy import text, update
 
 from community import services
@@ -64,6 +66,28 @@ def test_leaderboard_page_and_its_query_count(app, client, count_queries):
         counts[people - 1] = counter.count
     assert counts[1] == counts[11]
     assert "Who helped most in Billing" in page.get_data(as_text=True)
+
+
+def _avatar_beside(page: str, username: str, where: str) -> tuple[str, str]:
+    """The initials and colour of the generated avatar in the same `where` element as the name."""
+    soup = BeautifulSoup(page, "html.parser")
+    spot = next(e for e in soup.select(where) if username in e.get_text())
+    picture = spot.select_one("svg.avatar")
+    assert picture is not None, spot
+    return picture.get_text(strip=True), picture.select_one("rect")["fill"]
+
+
+def test_leaderboard_and_profile_show_each_members_avatar(app, client):
+    ada, grace = factories.user(username="ada"), factories.user(username="grace")
+    _upvoted(ada, 2)
+    _upvoted(grace, 1)
+    board = client.get("/leaderboard?period=week").get_data(as_text=True)
+    ada_on_board = _avatar_beside(board, "ada", "table.board tbody tr")
+    grace_on_board = _avatar_beside(board, "grace", "table.board tbody tr")
+    assert ada_on_board[0] == "AD" and grace_on_board[0] == "GR"
+    assert ada_on_board[1] != grace_on_board[1]  # a colour of their own
+    profile = client.get(f"/u/{ada.id}").get_data(as_text=True)
+    assert _avatar_beside(profile, "ada", "main h1") == ada_on_board  # the same picture
 
 
 def test_the_period_board_reads_its_covering_index(app):

@@ -46,5 +46,6 @@ def test_a_run_imports_ranks_and_prints_the_table(tmp_path):
                        backends=("whoosh/sqlite",), ranker=overlap_ranker, out=lines.append)
     assert [r["dump"] for r in rows] == ["beer", "pooled"]
     assert rows[-1]["pairs"] == 1 and rows[-1]["recall@1"] == 1.0 and rows[-1]["mrr@10"] == 1.0
+    assert {"ms p50", "ms p90"} <= rows[-1].keys()  # the time of one query, printed beside
     assert lines[0].split()[:4] == ["dump", "backend", "semantic", "pairs"]
     assert "meets target" in lines[2] and lines[-1].startswith("target (pooled)")

@@ -1,6 +1,7 @@
-"""Hybrid /search on every backend: found by meaning, lexical with SEARCH_SEMANTIC=off, solved
-first among equals, the accepted answer's excerpt, did-you-mean from the index's vocabulary, the
-empty result that offers to ask, and the demo's own questions found in a customer's words."""
+"""Hybrid /search on every backend: found by meaning, lexical with SEARCH_SEMANTIC=off, the
+voted-up question and then the solved one first among equals, the accepted answer's excerpt,
+did-you-mean from the index's vocabulary, the empty result that offers to ask, and the demo's own
+questions found in a customer's words."""
 from bs4 import BeautifulSoup
 
 from app.demo import seed_demo_community
@@ -80,6 +81,18 @@ def test_solved_ranks_above_open_among_equals(app, backend):
     embed()
     found = [hit.thread_id for hit in search_threads(ANONYMOUS, SearchQuery("gizmo rattles")).hits]
     assert found[:2] == [solved.id, open_.id]
+
+
+def test_the_voted_up_question_ranks_first_among_equals(app, backend):
+    from community import services
+    category = factories.category("Help", "help")
+    older, voted = (factories.thread(category_=category, title="Gizmo squeaks when cold",
+                                     body="The gizmo squeaks in winter.") for _ in range(2))
+    services.cast_vote(factories.user(), voted.question_post_id, 1)
+    catch_up()
+    embed()
+    found = [hit.thread_id for hit in search_threads(ANONYMOUS, SearchQuery("gizmo squeaks")).hits]
+    assert found[:2] == [voted.id, older.id]
 
 
 def test_results_carry_the_accepted_answers_opening(app, client, backend):

@@ -1,11 +1,13 @@
 """similar_threads: found by meaning, fused with the lexical ranking, only what the viewer may
-see, solved first among equals, and lexical-only when the semantic layer is off or missing."""
+see, the voted-up question and then the solved one first among equals, and lexical-only when the
+semantic layer is off or missing."""
 import pytest
 
 from community import services
 from community.models import ANONYMOUS
 from search import semantic
-from search.semantic.fusion import absolute, convex_fusion, reciprocal_rank_fusion, relative
+from search.semantic.fusion import (absolute, convex_fusion, endorsed, reciprocal_rank_fusion,
+                                    relative)
 from search.service import get_backend
 from search.similar import MIN_SIMILARITY, SEMANTIC_WEIGHT, similar_threads, vector_rankings
 from tests import factories
@@ -93,6 +95,43 @@ def test_solved_first_among_equals(app):
     found = similar_threads(ANONYMOUS, title)
     assert _ids(found)[:2] == [solved.id, open_one.id]
     assert found[0].status == "solved" and found[0].answer_count == 1
+
+
+def _vote_up(thread, times: int) -> None:
+    for _ in range(times):
+        services.cast_vote(factories.user(), thread.question_post_id, 1)
+
+
+def test_the_voted_up_question_first_among_equals(app, backend_name):
+    category = factories.category()
+    title, body = "Twin question about importing contacts", "Exactly the same words here."
+    first, second = (factories.thread(category_=category, title=title, body=body)
+                     for _ in range(2))
+    _vote_up(second, 2)
+    catch_up()
+    embed()
+    assert _ids(similar_threads(ANONYMOUS, title))[:2] == [second.id, first.id]
+    app.config["SEARCH_SEMANTIC"] = False  # the words alone: the votes still tell them apart
+    assert _ids(similar_threads(ANONYMOUS, title))[:2] == [second.id, first.id]
+
+
+def test_votes_never_outweigh_a_much_closer_match(app, forum):
+    _vote_up(forum["noise"], 5)
+    catch_up()
+    assert _ids(similar_threads(ANONYMOUS, "laptop will not wake"))[0] == forum["sleep"].id
+    assert _ids(similar_threads(ANONYMOUS, "clicking sound every few seconds"))[0] == \
+        forum["fan"].id
+
+
+def test_the_votes_prior_is_relative_to_the_best_voted_candidate():
+    scores = {1: 0.5, 2: 0.5, 3: 0.45}
+    few = endorsed(scores, {1: 0, 2: 4, 3: -3}, 0.08)
+    many = endorsed(scores, {1: 0, 2: 4000, 3: -3}, 0.08)
+    assert few == many == pytest.approx({1: 0.5, 2: 0.58, 3: 0.45})  # no scale of its own
+    # (and votes below 0 count as none)
+    assert endorsed(scores, {}, 0.08) == scores  # no votes anywhere: nothing changes
+    half = endorsed({1: 0.5, 2: 0.5}, {1: 3, 2: 15}, 0.08)
+    assert half[1] == pytest.approx(0.5 + 0.08 / 2)  # log(1 + 3) is half of log(1 + 15)
 
 
 def test_semantic_off_gives_the_lexical_ranking(app, backend_name, forum):
