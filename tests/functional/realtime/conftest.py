@@ -5,15 +5,14 @@ The server uses whatever the suite is configured with: in-process Socket.IO by d
 Redis message queue when REDIS_URL is set (the scaled-out run), so every test runs both ways.
 """
 import queue
-import threading
 from types import SimpleNamespace
 
 import pytest
 import socketio
-from werkzeug.serving import make_server
 
 from core.consumers import run_until_caught_up
 from core.database import db
+from tests.live_server import serve
 
 WAIT = 10  # seconds a client waits for a message before the test fails
 
@@ -22,20 +21,13 @@ WAIT = 10  # seconds a client waits for a message before the test fails
 def live(app):
     """The app on http://127.0.0.1:<free port>; yields url and `deliver()` (runs the realtime
     consumer, as the consumer thread or `flask events run` does after a commit)."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True,
-                              name=f"realtime-server-{server.server_port}")
-    thread.start()
-
     def deliver():
         run_until_caught_up("realtime")
 
     try:
-        yield SimpleNamespace(url=f"http://127.0.0.1:{server.server_port}", deliver=deliver)
+        with serve(app, "realtime-server") as server:
+            yield SimpleNamespace(url=f"http://127.0.0.1:{server.server_port}", deliver=deliver)
     finally:
-        server.shutdown()
-        thread.join(timeout=10)
-        server.server_close()
         db.session.remove()
 
 
@@ -83,12 +75,8 @@ def readers(live):
         return reader
 
     yield make
-    # Close them all at once: each client waits for the server's WebSocket close frame.
-    closing = [threading.Thread(target=reader.close) for reader in made]
-    for thread in closing:
-        thread.start()
-    for thread in closing:
-        thread.join(timeout=WAIT)
+    for reader in made:
+        reader.close()
 
 
 def session_cookie(user) -> str:
