@@ -26,8 +26,9 @@ def serve(app, name: str = "live-server") -> Iterator[BaseWSGIServer]:
     """`app` on a free port (server.server_port) until the block ends."""
     server = make_server("127.0.0.1", 0, app, threaded=True,
                          request_handler=_ClosesAfterWebSocket)
-    thread = threading.Thread(target=server.serve_forever, daemon=True,
-                              name=f"{name}-{server.server_port}")
+    # shutdown() waits for the serving loop's next poll: a short interval ends a test sooner.
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
+                              daemon=True, name=f"{name}-{server.server_port}")
     thread.start()
     try:
         yield server
