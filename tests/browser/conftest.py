@@ -8,18 +8,17 @@ server thread may still hold connections.
 Chromium is Debian's /usr/bin/chromium (never a downloaded browser; do not `playwright install`).
 """
 import shutil
-import threading
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-from werkzeug.serving import make_server
 
 from core.database import db
 from app.extensions import limiter
 from app.factory import create_app
 from tests import factories
 from tests.conftest import USING_POSTGRES, _base_config, _migrate
+from tests.live_server import serve
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -129,22 +128,16 @@ def live_server(sqlite_template, tmp_path):
     target = tmp_path / "browser.db"
     shutil.copy(sqlite_template, target)
     app = create_app(_base_config(tmp_path, f"sqlite:///{target}"))
-    server = make_server("127.0.0.1", 0, app, threaded=True)  # port 0: the OS picks a free one
-    port = server.server_port
-    app.config["SERVER_NAME"] = f"127.0.0.1:{port}"  # the Host the browser sends
-    with app.app_context():
-        limiter.reset()  # with REDIS_URL the counts outlive an app: earlier tests' sign-ins
-        data = _seed()
-        db.session.remove()
-    thread = threading.Thread(target=server.serve_forever, name=f"live-server-{port}",
-                              daemon=True)
-    thread.start()
     try:
-        yield SimpleNamespace(url=f"http://127.0.0.1:{port}", app=app, data=data)
+        with serve(app) as server:
+            port = server.server_port
+            app.config["SERVER_NAME"] = f"127.0.0.1:{port}"  # the Host the browser sends
+            with app.app_context():
+                limiter.reset()  # with REDIS_URL the counts outlive an app: earlier sign-ins
+                data = _seed()
+                db.session.remove()
+            yield SimpleNamespace(url=f"http://127.0.0.1:{port}", app=app, data=data)
     finally:
-        server.shutdown()
-        thread.join(timeout=10)
-        server.server_close()
         with app.app_context():
             db.session.remove()
             db.engine.dispose()
