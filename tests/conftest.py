@@ -360,15 +360,6 @@ EXHAUSTIVE = (
     "tests/unit/community/test_markdown.py::test_the_shared_parser_keeps_nothing",
     "tests/functional/semantic/test_similar_api_and_form.py::test_hostile_strings_never_fail",
     "tests/browser/",
-    # Live updates: each test serves real sockets, and a client's close waits on the server's
-    # close frame; the quick loop keeps join, new answer, votes, refusal, deletion, replay,
-    # the user room and sign-out.
-    "tests/functional/realtime/test_live_updates.py::test_bad_joins",
-    "tests/functional/realtime/test_live_updates.py::test_replay_leaves_out_a_draft",
-    "tests/functional/realtime/test_live_updates.py::test_a_draft_goes_to_staff",
-    "tests/functional/realtime/test_live_updates.py::test_a_cookie_from_before",
-    "tests/functional/realtime/test_live_updates.py::test_a_process_at_its_socket_cap",
-    "tests/functional/realtime/test_live_updates.py::test_an_app_made_later",
 )
 QUICK = ("tests/browser/test_flows.py::test_ask_answer_vote_accept_without_javascript[phone]",)
 SAMPLED = {  # a sweep's parameter -> how many of its values the quick loop keeps
