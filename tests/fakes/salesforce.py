@@ -92,7 +92,9 @@ class FakeSalesforce:
         self.server = make_server("127.0.0.1", 0, self.app, threaded=True,
                                   ssl_context=(self.cert, key), request_handler=_Quiet)
         self.url = f"https://127.0.0.1:{self.server.server_port}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        # shutdown() waits for the serving loop's next poll (0.5 s by default).
+        threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05},
+                         daemon=True).start()
         return self
 
     def stop(self) -> None:
