@@ -374,6 +374,16 @@ def pytest_configure(config):
     config.addinivalue_line("markers", "exhaustive: a sweep or browser run left to make test-all")
 
 
+def pytest_ignore_collect(collection_path, config):
+    """The quick loop does not collect a module it would deselect whole: schemathesis builds the
+    API fuzzer's cases at collection, seconds in every worker."""
+    quick = " ".join((config.getoption("markexpr") or "").split()) == "not exhaustive"
+    whole = (prefix.removesuffix("::") for prefix in EXHAUSTIVE if prefix.endswith(".py::"))
+    if quick and any(collection_path.match(path) for path in whole):
+        return True
+    return None
+
+
 def pytest_collection_modifyitems(config, items):
     for item in items:
         if item.nodeid in QUICK:
