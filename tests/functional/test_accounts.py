@@ -100,16 +100,6 @@ def test_cli_users_create_is_idempotent(runner, app):
     assert result.exit_code != 0 and "username" in result.output
 
 
-def test_cli_seed_demo_only_into_an_empty_database(runner, app, monkeypatch):
-    monkeypatch.setitem(app.config, "EMBEDDED_DATABASE", True)  # as with no DATABASE_URL
-    assert "seeded" in runner.invoke(args=["seed", "demo"]).output
-    roles = set(db.session.scalars(select(User.role)))
-    assert roles == {"member", "moderator", "support", "admin"}
-    count = db.session.scalar(select(func.count(User.id)))
-    assert "nothing seeded" in runner.invoke(args=["seed", "demo"]).output
-    assert db.session.scalar(select(func.count(User.id))) == count
-
-
 def test_demo_accounts_never_go_into_a_configured_database(runner, app, monkeypatch):
     monkeypatch.setitem(app.config, "EMBEDDED_DATABASE", False)  # DATABASE_URL is set
     output = runner.invoke(args=["seed", "demo"]).output

@@ -61,9 +61,11 @@ def test_demo_seeds_only_an_empty_database(app, runner):
 def test_seed_demo_command_then_again_is_a_no_op(app, runner, monkeypatch):
     monkeypatch.setitem(app.config, "EMBEDDED_DATABASE", True)  # as with no DATABASE_URL
     assert "seeded the demo community" in runner.invoke(args=["seed", "demo"]).output
-    posts = _scalar(select(func.count(Post.id)))
+    assert set(db.session.scalars(select(User.role))) == {"member", "moderator", "support",
+                                                          "admin"}
+    counts = _scalar(select(func.count(Post.id))), _scalar(select(func.count(User.id)))
     assert "nothing seeded" in runner.invoke(args=["seed", "demo"]).output
-    assert _scalar(select(func.count(Post.id))) == posts
+    assert (_scalar(select(func.count(Post.id))), _scalar(select(func.count(User.id)))) == counts
 
 
 def test_demo_is_dated_over_weeks_with_views_staff_super_users_a_case_and_deflections(app,
