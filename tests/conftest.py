@@ -341,6 +341,15 @@ def mailbox(app, smtp_server):
     return smtp_server
 
 
+@pytest.fixture
+def quick_backoff(monkeypatch):
+    """The scheduler retries a failed task after 0.01 s instead of 0.5 s. Its loop calls the
+    module's `backoff`, whose default base was bound when it was defined: setting BACKOFF_BASE
+    would change nothing."""
+    from core.scheduler import backoff
+    monkeypatch.setattr("core.scheduler.backoff", lambda failures: backoff(failures, 0.01))
+
+
 def shared_path(*parts) -> Path:
     """A file under ../shared/data; tests that need it skip with a reason when it is absent."""
     path = SHARED.joinpath("data", *parts)

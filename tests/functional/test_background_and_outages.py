@@ -39,20 +39,14 @@ def two_consumers(app):
     consumers.unregister("test-quick")
 
 
-def _quick_backoff(monkeypatch) -> None:
-    """Retries after 0.01 s, not 0.5: the scheduler's loop calls the module's `backoff`, whose
-    default base was bound when it was defined (setting BACKOFF_BASE would change nothing)."""
-    monkeypatch.setattr("core.scheduler.backoff", lambda failures: backoff(failures, 0.01))
-
-
 def _newest() -> int:
     newest = log.last_id()
     db.session.rollback()
     return newest
 
 
-def test_a_failing_consumer_is_retried_and_never_ends_its_loop(app, two_consumers, monkeypatch):
-    _quick_backoff(monkeypatch)
+def test_a_failing_consumer_is_retried_and_never_ends_its_loop(app, two_consumers,
+                                                              quick_backoff):
     factories.thread()
     newest = _newest()
     scheduler = consumers.scheduler_for(app, 0.05, ["test-flaky", "test-quick"]).start()
@@ -105,9 +99,8 @@ def test_idle_consumers_commit_nothing(app, count_queries):
     assert writes == [] and len(reads) == len(consumers.registered())
 
 
-def test_the_cli_loop_outlives_errors(app, runner, two_consumers, monkeypatch):
+def test_the_cli_loop_outlives_errors(app, runner, two_consumers, quick_backoff, monkeypatch):
     """`flask events run --loop` runs the same scheduler: stopped from outside, it ends cleanly."""
-    _quick_backoff(monkeypatch)
     factories.thread()
     newest = _newest()
     with cli_loop(runner, monkeypatch, ["events", "run", "--loop", "--interval", "0.05",

@@ -171,10 +171,10 @@ def test_the_staff_outbox_shows_next_attempts_and_retries_all_dead(web, app, rec
     assert web.post("/staff/crm/outbox/retry-dead", {}).status_code == 403
 
 
-def test_the_relay_task_outlives_a_database_error_and_a_crm_error(app, monkeypatch, caplog):
+def test_the_relay_task_outlives_a_database_error_and_a_crm_error(app, monkeypatch, caplog,
+                                                                  quick_backoff):
     """The relay as a serving process runs it, a task of the scheduler: a failing round is
     logged and retried with backoff, never the end of the loop."""
-    monkeypatch.setattr("core.scheduler.BACKOFF_BASE", 0.01)
     factories.user()
     real_claim, real_connector, failures = relay.claim, relay.get_connector, []
 
