@@ -87,7 +87,7 @@ def test_leaderboard_and_profile_show_each_members_avatar(app, client):
     assert ada_on_board[0] == "AD" and grace_on_board[0] == "GR"
     assert ada_on_board[1] != grace_on_board[1]  # a colour of their own
     profile = client.get(f"/u/{ada.id}").get_data(as_text=True)
-    assert _avatar_beside(profile, "ada", "main h1") == ada_on_board  # the same picture
+    assert _avatar_beside(profile, "ada", "main .profile-head") == ada_on_board  # the same picture
 
 
 def test_the_period_board_reads_its_covering_index(app):
