@@ -12,13 +12,15 @@ import logging
 import time
 
 import redis
-from flask import current_app
+from flask import current_app, has_app_context
 
 log_ = logging.getLogger("commonplace.page_cache")
 _clients: dict[str, redis.Redis] = {}
 
 
 def _client() -> redis.Redis | None:
+    if not has_app_context():  # e.g. a process dropping its own pages at exit
+        return None
     url = current_app.config.get("REDIS_URL")
     if not url:
         return None
