@@ -16,6 +16,8 @@ def init_app(app) -> None:
     from app.web import crawlers, helpful  # noqa: F401
     app.register_blueprint(bp)
     page_cache.connect()
+    from app.web.front_cache import FrontCache
+    app.wsgi_app = FrontCache(app.wsgi_app, app)
 
     from app.web.jsonld import qa_jsonld
     from app.web.submissions import new_token

@@ -35,7 +35,7 @@ CHECK_SECONDS = 1.0
 LIST_MAX_AGE = 5.0
 MAX_LISTS = 256
 MAX_BATCH = 1000    # more new events than this at once: drop everything rather than read them
-VIEWER_MAX_AGE = 60.0  # time-based rights (e.g. accepting for a silent asker) are at most this old
+VIEWER_MAX_AGE = MAX_AGE  # time-based rights (a super-user accepting for a silent asker) too
 
 
 @dataclass
@@ -146,15 +146,24 @@ def follow_log() -> None:
 def lookup(thread_id: int) -> Entry | None:
     """An anonymous reader's page of the thread (kept here, or by another worker in Redis)."""
     follow_log()
+    if thread_id not in _pages and current_app.config.get("REDIS_URL"):
+        return _from_redis(thread_id, queries.thread_version(thread_id), MAX_AGE)
+    return kept(thread_id)
+
+
+def kept(thread_id: int) -> Entry | None:
+    """The anonymous page kept in this process, as the log last read leaves it (no query)."""
     entry = _pages.get(thread_id)
-    if entry is None:
-        return _from_redis(thread_id, queries.thread_version(thread_id), MAX_AGE) \
-            if current_app.config.get("REDIS_URL") else None
-    if time.monotonic() - entry.stored_at > MAX_AGE:
+    if entry is None or time.monotonic() - entry.stored_at > MAX_AGE:
         return None
     with _lock:
         _pages.touch(thread_id)
     return entry
+
+
+def log_due() -> bool:
+    """Whether the events committed elsewhere are due a look before a kept page is served."""
+    return _seen["id"] is None or time.monotonic() - _seen["checked_at"] >= CHECK_SECONDS
 
 
 def store(thread_id: int, version: int, slug: str, html: str, user_ids) -> Entry:

@@ -5,7 +5,7 @@ from flask_wtf.csrf import generate_csrf
 
 from core.errors import BadRequest
 from app.auth import session_identity
-from app.web import bp, overlay, page_cache, revision_diffs
+from app.web import bp, front_cache, overlay, page_cache, revision_diffs
 from app.web.reputation import profile_extras, thread_extras
 from app.web.submissions import new_token
 from community import home_queries, queries
@@ -126,10 +126,10 @@ def _reader_page(entry, reader):
 
 
 def _anonymous_page(thread_id: int, entry):
-    """Anonymous pages carry an ETag of the thread version, so phones revalidate for free."""
-    etag = f'"t{thread_id}-v{entry.version}"'
-    headers = {"ETag": etag, "Cache-Control": "public, no-cache", "Vary": "Cookie"}
-    if etag in request.headers.get("If-None-Match", "").split(", "):
+    """Anonymous pages carry an ETag of the thread version, so phones revalidate for free (the
+    next such request is answered in front of Flask: app/web/front_cache.py)."""
+    headers = front_cache.page_headers(thread_id, entry.version)
+    if headers["ETag"] in request.headers.get("If-None-Match", "").split(", "):
         return Response(status=304, headers=headers)
     return Response(entry.body, headers=headers, content_type="text/html; charset=utf-8")
 

@@ -476,3 +476,32 @@ def test_redis_away_is_a_miss_for_shared_pages_never_an_error(app, caplog):
     shared_pages.drop_user(1)
     shared_pages.clear()
     assert "Redis unavailable" in caplog.text
+
+
+def test_a_kept_page_is_answered_in_front_of_flask_with_the_same_headers(client, app,
+                                                                         monkeypatch):
+    """No request context for a visitor with no session reading a kept page: the same bytes and
+    headers, the view counted, and a 304 for a phone that has it."""
+    from flask import request_started
+
+    from app.web import page_cache
+    monkeypatch.setattr(page_cache, "CHECK_SECONDS", 3600.0)
+    thread = factories.thread()
+    factories.answer(thread, body="Served from the front.")
+    first = client.get(_url(thread))
+    started = []
+
+    def record(sender, **extra):
+        started.append(sender)
+    request_started.connect(record, app)
+    client._cookies.clear()  # a visitor with no cookie of ours
+    second = client.get(_url(thread))
+    assert started == [] and second.data == first.data
+    assert {k: v for k, v in second.headers.items() if k != "Content-Length"} == \
+        {k: v for k, v in first.headers.items() if k != "Content-Length"}
+    assert client.get(_url(thread), headers={"If-None-Match": first.headers["ETag"]}
+                      ).status_code == 304
+    assert started == []
+    client.get(f"{_url(thread)}?page=1")  # anything else goes to Flask
+    request_started.disconnect(record, app)
+    assert len(started) == 1
