@@ -26,6 +26,7 @@ def page_headers(thread_id: int, version: int) -> dict[str, str]:
 class FrontCache:
     def __init__(self, wsgi_app, app):
         self.wsgi_app = wsgi_app
+        self.app = app
         self.cookies = tuple(f"{name}=" for name in (
             app.config["SESSION_COOKIE_NAME"],
             app.config.get("REMEMBER_COOKIE_NAME", "remember_token")))
@@ -35,7 +36,8 @@ class FrontCache:
         if entry is None:
             return self.wsgi_app(environ, start_response)
         thread_id = entry.thread_id
-        record_view(thread_id)
+        with self.app.app_context():  # the view counter's spool lives in the instance folder
+            record_view(thread_id)
         headers = {**page_headers(thread_id, entry.version), **HEADERS}
         if headers["ETag"] in environ.get("HTTP_IF_NONE_MATCH", "").split(", "):
             start_response("304 NOT MODIFIED", list(headers.items()))
