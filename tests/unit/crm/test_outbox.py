@@ -58,9 +58,10 @@ def test_a_commit_with_outbox_rows_wakes_the_relay_task(app):
     try:
         factories.admin()  # a sign-up: a contact.sync row
         assert task.wake.is_set()
-        task.wake.clear()
-        factories.category()  # a commit without outbox rows
-        assert not task.wake.is_set()
+        if not app.config.get("REDIS_URL"):  # there, every commit's announcement wakes all
+            task.wake.clear()
+            factories.category()  # a commit without outbox rows
+            assert not task.wake.is_set()
     finally:
         consumers.stop_runner(app)
 
