@@ -9,11 +9,8 @@ Run: .venv/bin/python bench/browse.py [--readers N] [--seconds S] [--concurrency
 import argparse
 import os
 import random
-import shutil
-import signal
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -211,25 +208,8 @@ def measure(args, app, ceiling, anonymous, pairs, hot, pages, instance) -> None:
     print("load average after: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
 
 
-def _terminate(signum, frame):
-    raise SystemExit(128 + signum)
-
-
 def main(argv=None) -> int:
-    args = parse_args(argv)
-    signal.signal(signal.SIGTERM, _terminate)
-    instance = Path(tempfile.mkdtemp(prefix="commonplace-browse-"))
-    started: list[servers.Server] = []
-    try:
-        run(args, instance, started)
-        return 0
-    except KeyboardInterrupt:
-        print("\ninterrupted", file=sys.stderr)
-        return 130
-    finally:
-        for server in started:
-            server.stop()
-        shutil.rmtree(instance, ignore_errors=True)
+    return servers.run_in_instance(run, parse_args(argv), "commonplace-browse-")
 
 
 if __name__ == "__main__":

@@ -6,10 +6,7 @@ Run: .venv/bin/python bench/pages.py [--threads N] [--seconds S] [--concurrency 
 import argparse
 import hashlib
 import os
-import shutil
-import signal
 import sys
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -197,26 +194,8 @@ def run(args, instance: Path, started: list) -> None:
     print("load average after: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
 
 
-def _terminate(signum, frame):
-    raise SystemExit(128 + signum)
-
-
 def main(argv=None) -> int:
-    args = parse_args(argv)
-    signal.signal(signal.SIGTERM, _terminate)
-    signal.signal(signal.SIGINT, signal.default_int_handler)  # even if started with it ignored
-    instance = Path(tempfile.mkdtemp(prefix="commonplace-bench-"))
-    started: list[servers.Server] = []
-    try:
-        run(args, instance, started)
-        return 0
-    except KeyboardInterrupt:
-        print("\ninterrupted", file=sys.stderr)
-        return 130
-    finally:
-        for server in started:
-            server.stop()
-        shutil.rmtree(instance, ignore_errors=True)
+    return servers.run_in_instance(run, parse_args(argv), "commonplace-bench-")
 
 
 if __name__ == "__main__":

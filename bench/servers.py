@@ -3,10 +3,12 @@ answers, fetch a page from it, stop it (and only it) again.
 """
 import http.client
 import os
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -98,3 +100,26 @@ def _wait_ready(server: Server, path: str) -> None:
 
 def describe() -> str:
     return "gunicorn " + " ".join(GUNICORN_ARGS) + " (sync workers)"
+
+
+def _terminate(signum, frame):
+    raise SystemExit(128 + signum)
+
+
+def run_in_instance(run, args, prefix: str) -> int:
+    """`run(args, instance, started)` in a temporary instance folder that is removed afterwards,
+    stopping every server it started (also on Ctrl-C, SIGTERM or an error)."""
+    signal.signal(signal.SIGTERM, _terminate)
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # even if started with it ignored
+    instance = Path(tempfile.mkdtemp(prefix=prefix))
+    started: list[Server] = []
+    try:
+        run(args, instance, started)
+        return 0
+    except KeyboardInterrupt:
+        print("\ninterrupted", file=sys.stderr)
+        return 130
+    finally:
+        for server in started:
+            server.stop()
+        shutil.rmtree(instance, ignore_errors=True)

@@ -303,45 +303,6 @@ def undelete_until(post):
     return post.deleted_at + timedelta(hours=current_app.config["UNDELETE_HOURS"])
 
 
-# ---- privileges earned by reputation (numbers in config: REPUTATION_PRIVILEGES) -------------
-
-PRIVILEGES = {"vote_up": "Voting up", "vote_down": "Voting down", "flag": "Flagging posts",
-              "edit_others": "Editing other people's posts",
-              "close": "Closing and marking duplicates"}
-
-
-def privilege_threshold(name: str) -> int:
-    """The configured number, unless an administrator chose a preset on /staff/settings."""
-    if current_app.config.get("REPUTATION_PRESETS"):
-        from community.settings import stored
-        return thresholds(stored().get("REPUTATION_PRESET"))[name]
-    return current_app.config["REPUTATION_PRIVILEGES"][name]
-
-
-def thresholds(preset: str | None) -> dict[str, int]:
-    """Every privilege's number under the stored preset's name (None: the configured ones)."""
-    chosen = (current_app.config.get("REPUTATION_PRESETS") or {}).get(preset)
-    return chosen or current_app.config["REPUTATION_PRIVILEGES"]
-
-
-def rights_key(role: str, reputation: int, is_super_user: bool, silenced: bool,
-               preset: str | None) -> tuple:
-    """What a reader's controls depend on besides who they are: readers with one key see the
-    same controls on every post that is not theirs, so they can share one rendering of a page."""
-    numbers = thresholds(preset)
-    return (role, is_super_user, silenced, tuple(reputation >= numbers[n] for n in PRIVILEGES))
-
-
-def privilege(user, name: str) -> Decision:
-    """Staff bypass every privilege; members need the configured reputation."""
-    if user.is_staff:
-        return ALLOW
-    needed = privilege_threshold(name)
-    if user.reputation >= needed:
-        return ALLOW
-    return deny(f"{PRIVILEGES[name]} unlocks at {needed} reputation.")
-
-
 def can_flag(user, post, thread) -> Decision:
     if not (decision := is_active_member(user)):
         return decision
@@ -386,8 +347,8 @@ def visible_knowledge_items(viewer):
     return true() if viewer.is_staff else KnowledgeItem.status != "retired"
 
 
-# The staff tools' predicates live beside this module (they build on the ones above) and are
-# asked here like every other: `x as x` re-exports them.
+# The staff tools' predicates and the privileges earned by reputation live beside this module
+# (they build on the ones above) and are asked here like every other: `x as x` re-exports them.
 from community.staff_policies import (  # noqa: E402
     is_moderator as is_moderator,
     can_review as can_review,
@@ -406,4 +367,11 @@ from community.staff_policies import (  # noqa: E402
     can_view_case as can_view_case,
     can_publish_draft as can_publish_draft,
     can_view_search_analytics as can_view_search_analytics,
+)
+from community.privileges import (  # noqa: E402
+    PRIVILEGES as PRIVILEGES,
+    privilege as privilege,
+    privilege_threshold as privilege_threshold,
+    rights_key as rights_key,
+    thresholds as thresholds,
 )
