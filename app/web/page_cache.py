@@ -138,7 +138,7 @@ def follow_log() -> None:
         _seen["id"] = log.last_id()
         return
     for event in new:
-        drop_for(event)
+        drop_for(event, shared=False)  # its process dropped it from Redis when it committed
     if new:
         _seen["id"] = new[-1].id
 
@@ -251,8 +251,9 @@ def clear() -> None:
     shared_pages.clear()
 
 
-def drop_for(event) -> None:
-    """Drop what an event may have changed: its thread, pages showing its user, every list."""
+def drop_for(event, shared: bool = True) -> None:
+    """Drop what an event may have changed: its thread, pages showing its user, every list;
+    `shared`: in Redis too (done once, by the process that committed it)."""
     with _lock:
         _lists.clear()
         if event.type.startswith("category."):
@@ -265,6 +266,8 @@ def drop_for(event) -> None:
                 _pages.drop_thread(thread_id)
             if event.user_id is not None:
                 _pages.drop_user(event.user_id)
+    if not shared:
+        return
     if event.type.startswith("category."):
         shared_pages.clear()
     elif event.user_id is not None:
