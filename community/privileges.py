@@ -19,17 +19,19 @@ def privilege_threshold(name: str) -> int:
     return current_app.config["REPUTATION_PRIVILEGES"][name]
 
 
-def thresholds(preset: str | None) -> dict[str, int]:
-    """Every privilege's number under the stored preset's name (None: the configured ones)."""
-    chosen = (current_app.config.get("REPUTATION_PRESETS") or {}).get(preset)
-    return chosen or current_app.config["REPUTATION_PRIVILEGES"]
+def thresholds(preset: str | None, config=None) -> dict[str, int]:
+    """Every privilege's number under the stored preset's name (None: the configured ones), in
+    `config` (the current app's unless given)."""
+    config = config if config is not None else current_app.config
+    chosen = (config.get("REPUTATION_PRESETS") or {}).get(preset)
+    return chosen or config["REPUTATION_PRIVILEGES"]
 
 
 def rights_key(role: str, reputation: int, is_super_user: bool, silenced: bool,
-               preset: str | None) -> tuple:
+               preset: str | None, config=None) -> tuple:
     """What a reader's controls depend on besides who they are: readers with one key see the
     same controls on every post that is not theirs, so they can share one rendering of a page."""
-    numbers = thresholds(preset)
+    numbers = thresholds(preset, config)
     return (role, is_super_user, silenced, tuple(reputation >= numbers[n] for n in PRIVILEGES))
 
 

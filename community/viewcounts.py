@@ -16,12 +16,13 @@ from core.spool import Spool
 from core.transactions import transactional
 
 
-def _append(line: str) -> None:
-    _spool.append(line)
+def _append(line: str, app=None) -> None:
+    _spool.append(line, app)
 
 
-def record_view(thread_id: int) -> None:
-    _append(f"v {int(thread_id)}\n")
+def record_view(thread_id: int, app=None) -> None:
+    """Count a view of the thread (`app`: when called outside an application context)."""
+    _append(f"v {int(thread_id)}\n", app)
 
 
 def record_token_use(token_id: int) -> None:

@@ -45,23 +45,26 @@ class Spool:
         self.files: dict[Path, int] = {}      # spool directory -> this process's open fd
         self.flushers: set[int] = set()       # ids of the apps whose flusher runs here
 
-    def directory(self, make: bool = True) -> Path:
-        path = Path(current_app.instance_path) / self.folder
+    def directory(self, make: bool = True, app=None) -> Path:
+        path = Path((app or current_app).instance_path) / self.folder
         if make:
             path.mkdir(mode=0o700, parents=True, exist_ok=True)
         return path
 
-    def append(self, line: str) -> None:
-        directory = self.directory(make=False)  # made once, when this process opens its file
+    def append(self, line: str, app=None) -> None:
+        """Spool one line for `app` (the current app unless given: the front of the WSGI stack
+        has no application context)."""
+        app = app or current_app._get_current_object()
+        directory = self.directory(make=False, app=app)  # made when this process opens its file
         with self.lock:
             fd = self.files.get(directory)
             if fd is None:
-                self.directory()
+                self.directory(app=app)
                 fd = os.open(directory / f"{os.getpid()}.spool",
                              os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
                 self.files[directory] = fd
             os.write(fd, line.encode())
-        self._ensure_flusher()
+        self._ensure_flusher(app)
 
     def _take(self, directory: Path) -> list[Path]:
         """Rotate this process's spool and claim those of processes that are gone."""
@@ -104,8 +107,7 @@ class Spool:
             for path in self._take(directory):
                 path.unlink(missing_ok=True)
 
-    def _ensure_flusher(self) -> None:
-        app = current_app._get_current_object()
+    def _ensure_flusher(self, app) -> None:
         seconds = app.config.get("COUNTER_FLUSH_SECONDS", 5)
         if not seconds or id(app) in self.flushers:
             return

@@ -1,16 +1,31 @@
-"""Anonymous thread pages answered in front of Flask: a plain GET of a kept page by a visitor
-with no session (no cookie of ours, no query string) is served from the page cache in the WSGI
-layer, with the headers the view would have sent, without a request context, session, login
-or routing. Everything else, and one request whenever the event log is due a look
-(page_cache.CHECK_SECONDS), goes to Flask as usual, so kept pages stay as true as before.
+"""Thread pages answered in front of Flask, from pages already kept, with no request context,
+routing or templates:
+- an anonymous reader's plain GET (no cookie of ours, no query string) gets the kept page with
+  the headers the view would have sent;
+- a signed-in reader's plain GET gets the kept rendering shared by readers with their rights,
+  with their own parts filled in from one indexed query (app/web/overlay.py), when their
+  session cookie is valid and already holds its CSRF secret (nothing to set in it).
+Everything else goes to Flask as usual: another page, a session Flask must change (flashes, a
+new CSRF secret, a sign-in from the remember cookie), a page not kept here (Flask also looks in
+Redis and renders), any error on this path, and one request whenever the event log is due a
+look (page_cache.CHECK_SECONDS), so kept pages stay as true as before.
 """
+import logging
 import re
 
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+from werkzeug.http import parse_cookie
+
+from app.auth import parse_session_id
 from app.security import HEADERS
-from app.web import page_cache
+from app.web import overlay, page_cache
+from app.web.submissions import new_token
+from community.services.accounts import digest, stamps_equal
 from community.viewcounts import record_view
 
 _THREAD = re.compile(r"^/t/([0-9]{1,18})/([^/]+)$")
+log = logging.getLogger("commonplace.front_cache")
+READER = "commonplace.reader"  # environ key: (thread id, overlay.Reader) read in front
 
 
 def etag(thread_id: int, version: int) -> str:
@@ -23,21 +38,42 @@ def page_headers(thread_id: int, version: int) -> dict[str, str]:
             "Vary": "Cookie"}
 
 
+READER_HEADERS = {"Content-Type": "text/html; charset=utf-8", "Vary": "Cookie", **HEADERS}
+
+
 class FrontCache:
     def __init__(self, wsgi_app, app):
         self.wsgi_app = wsgi_app
         self.app = app
+        self.session_cookie = app.config["SESSION_COOKIE_NAME"]
         self.cookies = tuple(f"{name}=" for name in (
-            app.config["SESSION_COOKIE_NAME"],
-            app.config.get("REMEMBER_COOKIE_NAME", "remember_token")))
+            self.session_cookie, app.config.get("REMEMBER_COOKIE_NAME", "remember_token")))
+        self._readers = None  # what the signed-in path needs from the app, made on first use
 
     def __call__(self, environ, start_response):
-        entry = self._kept(environ)
-        if entry is None:
+        if environ.get("REQUEST_METHOD") != "GET" or environ.get("QUERY_STRING") or \
+                environ.get("SCRIPT_NAME"):  # mounted under a prefix: Flask builds its links
             return self.wsgi_app(environ, start_response)
-        thread_id = entry.thread_id
-        with self.app.app_context():  # the view counter's spool lives in the instance folder
-            record_view(thread_id)
+        match = _THREAD.match(environ.get("PATH_INFO", ""))
+        if match is None or page_cache.log_due():
+            return self.wsgi_app(environ, start_response)
+        thread_id, slug = int(match.group(1)), match.group(2)
+        cookie = environ.get("HTTP_COOKIE", "")
+        if cookie and any(name in cookie for name in self.cookies):
+            try:
+                body = self._reader_page(environ, cookie, thread_id, slug)
+            except Exception:  # noqa: BLE001 - Flask answers, with its own error handling
+                log.exception("the signed-in page of thread %s went to Flask", thread_id)
+                body = None
+            if body is None:
+                return self.wsgi_app(environ, start_response)
+            start_response("200 OK", [*READER_HEADERS.items(),
+                                      ("Content-Length", str(len(body)))])
+            return [body]
+        entry = page_cache.kept(thread_id)
+        if entry is None or entry.slug != slug:
+            return self.wsgi_app(environ, start_response)
+        record_view(thread_id, self.app)
         headers = {**page_headers(thread_id, entry.version), **HEADERS}
         if headers["ETag"] in environ.get("HTTP_IF_NONE_MATCH", "").split(", "):
             start_response("304 NOT MODIFIED", list(headers.items()))
@@ -47,19 +83,55 @@ class FrontCache:
         start_response("200 OK", list(headers.items()))
         return [entry.body]
 
-    def _kept(self, environ):
-        """The kept page this request may be answered with, or None (Flask answers)."""
-        if environ.get("REQUEST_METHOD") != "GET" or environ.get("QUERY_STRING"):
+    def _reader_page(self, environ, cookie: str, thread_id: int, slug: str) -> bytes | None:
+        """A signed-in reader's page from the rendering their rights share, or None (Flask).
+        A reader read here whose page is not kept is handed on (READER), not read twice."""
+        value = parse_cookie(cookie).get(self.session_cookie)
+        if not value:
             return None
-        match = _THREAD.match(environ.get("PATH_INFO", ""))
-        if match is None:
+        readers = self._readers or self._prepare()
+        try:
+            session = readers.sessions.loads(value, max_age=readers.max_age)
+        except BadSignature:
             return None
-        cookie = environ.get("HTTP_COOKIE", "")
-        if cookie and any(name in cookie for name in self.cookies):
+        named = parse_session_id(session.get("_user_id")) if isinstance(session, dict) else None
+        raw_csrf = session.get("csrf_token") if named else None
+        if not isinstance(raw_csrf, str) or "_flashes" in session:
             return None
-        if page_cache.log_due():
+        reader = overlay.read(named[0], thread_id, digest(named[2]), readers.engine,
+                              self.app.config)
+        if reader is None or not stamps_equal(reader.stamp, named[1]):
             return None
-        entry = page_cache.kept(int(match.group(1)))
-        if entry is None or entry.slug != match.group(2):
+        entry = page_cache.kept_shared(reader.key(thread_id), reader.version)
+        if entry is None or entry.slug != slug:
+            environ[READER] = (thread_id, reader)
             return None
-        return entry
+        body = overlay.fill(entry.body, reader.values(
+            readers.csrf.dumps(raw_csrf), new_token(), readers.build), reader.chosen())
+        record_view(thread_id, self.app)
+        return body
+
+    def _prepare(self):
+        """Made once: the app's session and CSRF signers, its engine and a URL builder."""
+        app = self.app
+        with app.app_context():
+            from core.database import db
+            engine = db.engine
+        adapter = app.url_map.bind("localhost", script_name="/")
+
+        def build(endpoint, **values):
+            return adapter.build(endpoint, values)
+
+        secret = app.config.get("WTF_CSRF_SECRET_KEY") or app.secret_key
+        self._readers = _Readers(
+            sessions=app.session_interface.get_signing_serializer(app),
+            max_age=int(app.permanent_session_lifetime.total_seconds()),
+            # Flask-WTF's generate_csrf signs the session's secret this way (flask_wtf.csrf).
+            csrf=URLSafeTimedSerializer(secret, salt="wtf-csrf-token"),
+            engine=engine, build=build)
+        return self._readers
+
+
+class _Readers:
+    def __init__(self, **parts):
+        self.__dict__.update(parts)

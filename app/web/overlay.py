@@ -104,12 +104,14 @@ _BELL_ICON = ('<svg aria-hidden="true" width="20" height="20" viewBox="0 0 20 20
               'stroke-linecap="round"/></svg>')
 
 
-def parts(user_id: int, username: str, unread: int) -> dict[str, Markup]:
-    """The header's parts that are the reader's own: the bell, the menu's avatar, their name."""
+def parts(user_id: int, username: str, unread: int, build=None) -> dict[str, Markup]:
+    """The header's parts that are the reader's own: the bell, the menu's avatar, their name.
+    `build(endpoint, **values)` makes their links (url_for unless given)."""
+    build = build or url_for
     count = f"<b>{unread if unread < 100 else '99+'}</b>" if unread else ""
-    profile = url_for("web.profile", user_id=user_id, username=username)
+    profile = build("web.profile", user_id=user_id, username=username)
     return {
-        "bell": Markup(f'<a class="bell" href="{url_for("notifications.index")}" '
+        "bell": Markup(f'<a class="bell" href="{build("notifications.index")}" '
                        f'aria-label="Notifications, {unread} unread">{_BELL_ICON}{count}</a>'),
         "menu": Markup(f'<summary aria-label="Account menu for {escape(username)}">'
                        f'{avatar_svg(user_id, username, 32)}</summary>'),
@@ -151,8 +153,9 @@ class Reader:
             picks["w"] = WATCH.index(self.watch)
         return picks
 
-    def values(self, csrf_token: str, submission_token: str) -> dict[str, bytes]:
-        values = {k: v.encode() for k, v in parts(self.user_id, self.username, self.unread).items()}
+    def values(self, csrf_token: str, submission_token: str, build=None) -> dict[str, bytes]:
+        values = {k: v.encode() for k, v in
+                  parts(self.user_id, self.username, self.unread, build).items()}
         values.update(csrf=csrf_token.encode(), sub=submission_token.encode())
         return values
 
@@ -174,12 +177,15 @@ _AGGREGATE = {"postgresql": "string_agg(v.post_id || ':' || v.value, ',')",
 _compiled: dict[str, tuple[str, tuple | None]] = {}
 
 
-def read(user_id: int, thread_id: int, key_hash: str) -> Reader | None:
+def read(user_id: int, thread_id: int, key_hash: str, engine=None, config=None
+         ) -> Reader | None:
     """The reader and what their page of the thread needs, in one statement sent on a pooled
-    DB-API connection (compiled once per dialect); None once their sign-in has ended."""
-    sql, names = _statement(db.engine.dialect)
+    DB-API connection (compiled once per dialect); None once their sign-in has ended.
+    `engine` and `config`: the app's, when called outside an application context."""
+    engine = engine or db.engine
+    sql, names = _statement(engine.dialect)
     params = {"user_id": user_id, "thread_id": thread_id, "key_hash": key_hash}
-    connection = db.engine.raw_connection()
+    connection = engine.raw_connection()
     try:
         cursor = connection.cursor()
         cursor.execute(sql, tuple(params[n] for n in names) if names else params)
@@ -191,7 +197,8 @@ def read(user_id: int, thread_id: int, key_hash: str) -> Reader | None:
         return None
     stamp, username, unread, role, reputation, super_user, silenced, version, votes, watch, \
         authored, preset = row
-    rights = policies.rights_key(role, reputation, bool(super_user), _after_now(silenced), preset)
+    rights = policies.rights_key(role, reputation, bool(super_user), _after_now(silenced), preset,
+                                 config)
     return Reader(user_id, stamp, username, unread or 0, rights, version, _votes(votes), watch,
                   bool(authored))
 

@@ -199,6 +199,18 @@ def store_shared(key: tuple, version: int, slug: str, html: str, csrf_token: str
     return entry
 
 
+def kept_shared(key: tuple, version: int | None) -> Entry | None:
+    """The shared rendering kept in this process for this key and version, as the log last read
+    leaves it (no query, no Redis: the front of the WSGI stack asks; Flask looks further)."""
+    entry = _pages.get(key)
+    if entry is None or entry.version != version or \
+            time.monotonic() - entry.stored_at > VIEWER_MAX_AGE:
+        return None
+    with _lock:
+        _pages.touch(key)
+    return entry
+
+
 def _shared_entry(key, version, slug, user_ids, body: bytes, stored_at: float) -> Entry:
     program = overlay.compile_page(body)
     entry = Entry(program, version, slug, user_ids, stored_at, key[1], overlay.size(program))

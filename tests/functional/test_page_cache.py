@@ -508,13 +508,98 @@ def test_a_kept_page_is_answered_in_front_of_flask_with_the_same_headers(client,
     assert len(started) == 1
 
 
-def _outside_any_context(app, path):
+def test_a_signed_in_readers_kept_page_is_answered_in_front_of_flask(web, app, monkeypatch):
+    """A reader whose rendering is kept gets their page with no request context (as gunicorn
+    calls the app): their own name and vote, the headers Flask sends, the view counted, and
+    tokens that work for their next post."""
+    from flask import request_started
+
+    from app.web import page_cache
+    from community import viewcounts
+    from community.models import Thread
+    from core.database import db
+    monkeypatch.setattr(page_cache, "CHECK_SECONDS", 3600.0)
+    thread = factories.thread()
+    answer = factories.answer(thread, body="Read in front.")
+    reader = factories.user(username="frontrow")
+    services.cast_vote(reader, answer.id, 1)
+    web.login("frontrow")
+    _page(web, thread)  # the sign-in notice: not kept
+    first = web.get(_url(thread))
+    viewcounts.flush()
+    db.session.rollback()
+    views = db.session.get(Thread, thread.id).view_count
+    started = []
+
+    def record(sender, **extra):
+        started.append(sender)
+    request_started.connect(record, app)
+    name = app.config["SESSION_COOKIE_NAME"]
+    cookie = f"{name}={web.client.get_cookie(name).value}"
+    second = _outside_any_context(app, _url(thread), cookie)
+    request_started.disconnect(record, app)
+    assert second.status_code == 200 and started == []
+    page = second.get_data(as_text=True)
+    assert ">frontrow</a>" in page and "Read in front." in page and "\x00" not in page
+    assert page.split(f'id="post-{answer.id}"')[1].count('aria-pressed="true"') == 1
+    assert {k: v for k, v in second.headers.items() if k != "Content-Length"} == \
+        {k: v for k, v in first.headers.items() if k != "Content-Length"}
+    viewcounts.flush()
+    db.session.rollback()
+    assert db.session.get(Thread, thread.id).view_count == views + 1
+    response = web.client.post(f"/t/{thread.id}/answer", data={
+        "csrf_token": _tokens(page, "csrf_token")[0], "body": "Posted from a page read in front.",
+        "submission_token": _tokens(page, "submission_token")[0]})
+    assert response.status_code == 302
+    assert "Posted from a page read in front." in _page(web, thread)
+
+
+def test_whatever_the_front_cannot_answer_goes_to_flask(web, app, monkeypatch, caplog):
+    """A forged cookie and an error on the front path are each answered by Flask, as before:
+    never a 500, never another reader's page."""
+    from flask import request_started
+
+    from app.web import overlay, page_cache
+    monkeypatch.setattr(page_cache, "CHECK_SECONDS", 3600.0)
+    thread = factories.thread()
+    factories.user(username="sidedoor")
+    web.login("sidedoor")
+    _page(web, thread)
+    _page(web, thread)  # kept now
+    name = app.config["SESSION_COOKIE_NAME"]
+    value = web.client.get_cookie(name).value
+    started = []
+
+    def record(sender, **extra):
+        started.append(sender)
+    request_started.connect(record, app)
+    forged = _outside_any_context(app, _url(thread), f"{name}={value[:-2]}xx")
+    assert forged.status_code == 200 and "sidedoor" not in forged.get_data(as_text=True)
+    assert len(started) == 1
+
+    real, calls = overlay.read, []
+
+    def broken_once(*args):
+        calls.append(args)
+        if len(calls) == 1:
+            raise RuntimeError("the front path failed")
+        return real(*args)
+    monkeypatch.setattr(overlay, "read", broken_once)
+    recovered = _outside_any_context(app, _url(thread), f"{name}={value}")
+    assert recovered.status_code == 200 and ">sidedoor</a>" in recovered.get_data(as_text=True)
+    assert len(started) == 2 and len(calls) == 2 and "went to Flask" in caplog.text
+    request_started.disconnect(record, app)
+
+
+def _outside_any_context(app, path, cookie=None):
     """GET `path` from a thread of its own, with no application or request context pushed."""
     import threading
 
     from werkzeug.test import Client
-    answer = []
-    worker = threading.Thread(target=lambda: answer.append(Client(app.wsgi_app).get(path)))
+    answer, client = [], Client(app.wsgi_app)
+    if cookie:
+        client.set_cookie(*cookie.split("=", 1))
+    worker = threading.Thread(target=lambda: answer.append(client.get(path)))
     worker.start()
     worker.join(30)
     return answer[0]
