@@ -44,9 +44,13 @@ class Spool:
         self.flushing = threading.Lock()      # one flush at a time in a process
         self.files: dict[Path, int] = {}      # spool directory -> this process's open fd
         self.flushers: set[int] = set()       # ids of the apps whose flusher runs here
+        self.paths: dict[str, Path] = {}      # instance folder -> this spool's directory
 
     def directory(self, make: bool = True, app=None) -> Path:
-        path = Path((app or current_app).instance_path) / self.folder
+        root = (app or current_app).instance_path
+        path = self.paths.get(root)
+        if path is None:  # made once per instance folder: appends are on every page view
+            path = self.paths[root] = Path(root) / self.folder
         if make:
             path.mkdir(mode=0o700, parents=True, exist_ok=True)
         return path

@@ -12,6 +12,7 @@ look (page_cache.CHECK_SECONDS), so kept pages stay as true as before.
 """
 import logging
 import re
+import time
 
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from werkzeug.http import parse_cookie
@@ -36,6 +37,14 @@ def page_headers(thread_id: int, version: int) -> dict[str, str]:
     """What an anonymous thread page is sent with (the view and this layer alike)."""
     return {"ETag": etag(thread_id, version), "Cache-Control": "public, no-cache",
             "Vary": "Cookie"}
+
+
+def _front(entry) -> tuple[str, list]:
+    """An anonymous page's ETag and headers (those of a 304 first), made once per kept page."""
+    headers = {**page_headers(entry.thread_id, entry.version), **HEADERS}
+    entry.front = (headers["ETag"], [*headers.items(), (
+        "Content-Type", "text/html; charset=utf-8"), ("Content-Length", str(len(entry.body)))])
+    return entry.front
 
 
 READER_HEADERS = {"Content-Type": "text/html; charset=utf-8", "Vary": "Cookie", **HEADERS}
@@ -74,13 +83,11 @@ class FrontCache:
         if entry is None or entry.slug != slug:
             return self.wsgi_app(environ, start_response)
         record_view(thread_id, self.app)
-        headers = {**page_headers(thread_id, entry.version), **HEADERS}
-        if headers["ETag"] in environ.get("HTTP_IF_NONE_MATCH", "").split(", "):
-            start_response("304 NOT MODIFIED", list(headers.items()))
+        tag, headers = entry.front or _front(entry)
+        if tag in environ.get("HTTP_IF_NONE_MATCH", "").split(", "):
+            start_response("304 NOT MODIFIED", headers[:-2])
             return [b""]
-        headers.update({"Content-Type": "text/html; charset=utf-8",
-                        "Content-Length": str(len(entry.body))})
-        start_response("200 OK", list(headers.items()))
+        start_response("200 OK", list(headers))
         return [entry.body]
 
     def _reader_page(self, environ, cookie: str, thread_id: int, slug: str) -> bytes | None:
@@ -90,10 +97,13 @@ class FrontCache:
         if not value:
             return None
         readers = self._readers or self._prepare()
-        try:
-            session = readers.sessions.loads(value, max_age=readers.max_age)
-        except BadSignature:
-            return None
+        session = readers.recent.get(("session", value))
+        if session is None:
+            try:
+                session = readers.sessions.loads(value, max_age=readers.max_age)
+            except BadSignature:
+                return None
+            readers.recent.put(("session", value), session)
         named = parse_session_id(session.get("_user_id")) if isinstance(session, dict) else None
         raw_csrf = session.get("csrf_token") if named else None
         if not isinstance(raw_csrf, str) or "_flashes" in session:
@@ -106,8 +116,16 @@ class FrontCache:
         if entry is None or entry.slug != slug:
             environ[READER] = (thread_id, reader)
             return None
-        body = overlay.fill(entry.body, reader.values(
-            readers.csrf.dumps(raw_csrf), new_token(), readers.build), reader.chosen())
+        token = readers.recent.get(("csrf", raw_csrf))
+        if token is None:
+            token = readers.csrf.dumps(raw_csrf)
+            readers.recent.put(("csrf", raw_csrf), token)
+        mine = readers.recent.get(("parts", reader.user_id, reader.username, reader.unread))
+        if mine is None:
+            mine = reader.values("", "", readers.build)
+            readers.recent.put(("parts", reader.user_id, reader.username, reader.unread), mine)
+        body = overlay.fill(entry.body, {**mine, "csrf": token.encode(),
+                                         "sub": new_token().encode()}, reader.chosen())
         record_view(thread_id, self.app)
         return body
 
@@ -128,10 +146,32 @@ class FrontCache:
             max_age=int(app.permanent_session_lifetime.total_seconds()),
             # Flask-WTF's generate_csrf signs the session's secret this way (flask_wtf.csrf).
             csrf=URLSafeTimedSerializer(secret, salt="wtf-csrf-token"),
-            engine=engine, build=build)
+            engine=engine, build=build, recent=Recent())
         return self._readers
 
 
 class _Readers:
     def __init__(self, **parts):
         self.__dict__.update(parts)
+
+
+class Recent:
+    """What this process worked out in the last SECONDS for a key that fully decides it: a
+    session cookie's verified contents, a CSRF secret's signed token (valid for an hour, so one
+    a minute old is as good), a reader's header parts. Bounded: emptied when full."""
+    SECONDS = 60.0
+    SIZE = 4096
+
+    def __init__(self):
+        self._items: dict = {}
+
+    def get(self, key):
+        found = self._items.get(key)
+        if found is None or time.monotonic() - found[1] > self.SECONDS:
+            return None
+        return found[0]
+
+    def put(self, key, value) -> None:
+        if len(self._items) >= self.SIZE:
+            self._items = {}
+        self._items[key] = (value, time.monotonic())

@@ -33,54 +33,92 @@ def choice(key: str | None = None, end: bool = False) -> Markup:
     return Markup("\x00>\x00" if end else f"\x00<{key}\x00" if key else "\x00|\x00")
 
 
-def compile_page(body: bytes) -> list:
-    """The page as pieces, cut once when it is kept: bytes, slot names (str), and choices
-    (key, [variant pieces, ...]). Linear in the page."""
-    program, variants, at = [], None, 0
-    target = program
+class Program:
+    """A shared rendering cut once, when it is kept: the page as a list of byte pieces with the
+    first variant of every choice already in place, and where its slots and other variants go.
+    Filling it for a reader copies that list and sets those places only."""
+    __slots__ = ("pieces", "slots", "choices", "held", "size")
+
+    def __init__(self, pieces: list, slots: list, choices: list):
+        self.pieces = pieces    # bytes, or None where a slot or a first variant with one goes
+        self.slots = slots      # (index, slot name)
+        self.choices: dict[str, list] = {}  # key -> [(index, variants)]: a key may recur
+        for index, key, variants in choices:
+            self.choices.setdefault(key, []).append((index, variants))
+        # variant: bytes, or a list of bytes and slot names; a first variant holding a slot
+        # (not pre-filled) is filled for every reader who did not pick another
+        self.held = [(index, key, variants[0]) for index, key, variants in choices
+                     if variants[0].__class__ is not bytes]
+        self.size = sum(len(p) for p in pieces if p) + sum(
+            len(v) if v.__class__ is bytes else sum(len(x) for x in v if x.__class__ is bytes)
+            for _, _, variants in choices for v in variants) + 8 * len(slots)
+
+    def fill(self, values: dict[str, bytes], chosen: dict[str, int]) -> bytes:
+        """One reader's page: each slot's value and each choice's chosen variant (the first
+        unless told otherwise)."""
+        out = self.pieces.copy()
+        for index, name in self.slots:
+            out[index] = values[name]
+        for key, pick in chosen.items():
+            for index, variants in self.choices.get(key, ()):
+                if 0 < pick < len(variants):
+                    out[index] = _joined(variants[pick], values)
+        for index, key, first in self.held:
+            if not chosen.get(key):
+                out[index] = _joined(first, values)
+        return b"".join(out)
+
+
+def _joined(variant, values: dict[str, bytes]) -> bytes:
+    return variant if variant.__class__ is bytes else b"".join(
+        x if x.__class__ is bytes else values[x] for x in variant)
+
+
+def compile_page(body: bytes) -> Program:
+    """Cut a shared rendering at its marks; linear in the page."""
+    pieces, slots, choices, at, key = [], [], [], 0, ""
+    variants = None  # the open choice's variants, each a list of pieces
     for mark in _MARK.finditer(body):
-        if mark.start() > at:
-            target.append(body[at:mark.start()])
+        text_before = body[at:mark.start()]
         at = mark.end()
         kind, name = mark.group(1), mark.group(2).decode()
+        if variants is not None:
+            if text_before:
+                variants[-1].append(text_before)
+            if kind == b"=":
+                variants[-1].append(name)
+            elif kind == b"|":
+                variants.append([])
+            elif kind == b">":
+                joined = [b"".join(v) if all(x.__class__ is bytes for x in v) else v
+                          for v in variants]
+                choices.append((len(pieces), key, joined))
+                pieces.append(joined[0] if joined[0].__class__ is bytes else None)
+                variants = None
+            else:
+                raise ValueError(f"unbalanced page mark {mark.group(0)!r}")
+            continue
+        if text_before:
+            pieces.append(text_before)
         if kind == b"=":
-            target.append(name)
-        elif kind == b"<" and variants is None:
-            variants = [[]]
-            program.append((name, variants))
-            target = variants[0]
-        elif kind == b"|" and variants is not None:
-            variants.append([])
-            target = variants[-1]
-        elif kind == b">" and variants is not None:
-            variants, target = None, program
+            slots.append((len(pieces), name))
+            pieces.append(None)
+        elif kind == b"<":
+            key, variants = name, [[]]
         else:
             raise ValueError(f"unbalanced page mark {mark.group(0)!r}")
     if variants is not None:
         raise ValueError("a choice is not closed")
-    program.append(body[at:])
-    return program
+    pieces.append(body[at:])
+    return Program(pieces, slots, choices)
 
 
-def fill(program: list, values: dict[str, bytes], chosen: dict[str, int]) -> bytes:
-    """One reader's page: each slot's value and each choice's chosen variant (the first unless
-    told otherwise)."""
-    out = []
-    for item in program:
-        if item.__class__ is bytes:
-            out.append(item)
-        elif item.__class__ is str:
-            out.append(values[item])
-        else:
-            for piece in item[1][chosen.get(item[0], 0)]:
-                out.append(piece if piece.__class__ is bytes else values[piece])
-    return b"".join(out)
+def fill(program: Program, values: dict[str, bytes], chosen: dict[str, int]) -> bytes:
+    return program.fill(values, chosen)
 
 
-def size(program: list) -> int:
-    return sum(len(p) if p.__class__ is bytes else
-               sum(len(x) for v in p[1] for x in v if x.__class__ is bytes) if p.__class__ is tuple
-               else 8 for p in program)
+def size(program: Program) -> int:
+    return program.size
 
 
 # ---- the reader's own parts, drawn without templates --------------------------------------

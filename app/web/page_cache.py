@@ -47,6 +47,7 @@ class Entry:
     stored_at: float
     thread_id: int = 0
     size: int = 0
+    front: tuple | None = None  # (ETag, headers) the front of the WSGI stack sends it with
 
 
 class Pages(OrderedDict):
