@@ -177,12 +177,17 @@ class Reader:
     rights: tuple      # policies.rights_key: who shares a rendering with whom
     version: int | None  # the thread's (None: no such thread)
     votes: dict        # post id -> 1 or -1, on this thread
-    watch: str | None  # their level on this thread
+    watch: str | None  # their level on this thread (or the list's category)
     authored: bool     # they wrote a post here (their page shows their own controls)
+    held: bool = False  # a thread of theirs waits for a moderator (lists show it to them)
 
     def key(self, thread_id: int) -> tuple:
         """Readers who wrote nothing here share one rendering; an author has their own."""
         return ("r", thread_id, self.rights, self.user_id if self.authored else 0)
+
+    def list_key(self, path: str) -> tuple:
+        """Readers with these rights share a list, unless it would show them their held thread."""
+        return ("l", path, self.rights, self.user_id if self.held else 0)
 
     def chosen(self) -> dict[str, int]:
         picks = {f"v{post}": VOTES.index(value) for post, value in self.votes.items()
@@ -204,10 +209,11 @@ _SQL = (
     " (SELECT version FROM threads WHERE id = :thread_id),"
     " (SELECT {agg} FROM votes v JOIN posts p ON p.id = v.post_id"
     "  WHERE v.user_id = :user_id AND p.thread_id = :thread_id),"
-    " (SELECT level FROM watches WHERE user_id = :user_id AND target_type = 'thread'"
-    "  AND target_id = :thread_id),"
+    " (SELECT level FROM watches WHERE user_id = :user_id AND target_type = :watch_type"
+    "  AND target_id = :watch_id),"
     " (SELECT count(*) FROM posts WHERE thread_id = :thread_id AND author_id = :user_id),"
-    " (SELECT value FROM site_settings WHERE name = 'REPUTATION_PRESET')"
+    " (SELECT value FROM site_settings WHERE name = 'REPUTATION_PRESET'),"
+    " EXISTS (SELECT 1 FROM threads WHERE author_id = :user_id AND is_hidden AND NOT is_deleted)"
     " FROM users u WHERE u.id = :user_id AND EXISTS (SELECT 1 FROM sign_in_sessions"
     " WHERE key_hash = :key_hash AND user_id = :user_id)")
 _AGGREGATE = {"postgresql": "string_agg(v.post_id || ':' || v.value, ',')",
@@ -215,14 +221,17 @@ _AGGREGATE = {"postgresql": "string_agg(v.post_id || ':' || v.value, ',')",
 _compiled: dict[str, tuple[str, tuple | None]] = {}
 
 
-def read(user_id: int, thread_id: int, key_hash: str, engine=None, config=None
-         ) -> Reader | None:
+def read(user_id: int, thread_id: int, key_hash: str, engine=None, config=None,
+         watch: tuple[str, int] | None = None) -> Reader | None:
     """The reader and what their page of the thread needs, in one statement sent on a pooled
     DB-API connection (compiled once per dialect); None once their sign-in has ended.
-    `engine` and `config`: the app's, when called outside an application context."""
+    `engine` and `config`: the app's, when called outside an application context. A list
+    passes thread 0 and the target its watch form is about (its category), if any."""
     engine = engine or db.engine
     sql, names = _statement(engine.dialect)
-    params = {"user_id": user_id, "thread_id": thread_id, "key_hash": key_hash}
+    watch_type, watch_id = watch or ("thread", thread_id)
+    params = {"user_id": user_id, "thread_id": thread_id, "key_hash": key_hash,
+              "watch_type": watch_type, "watch_id": watch_id}
     connection = engine.raw_connection()
     try:
         cursor = connection.cursor()
@@ -233,12 +242,12 @@ def read(user_id: int, thread_id: int, key_hash: str, engine=None, config=None
         connection.close()  # back to the pool, rolled back
     if row is None:
         return None
-    stamp, username, unread, role, reputation, super_user, silenced, version, votes, watch, \
-        authored, preset = row
+    stamp, username, unread, role, reputation, super_user, silenced, version, votes, level, \
+        authored, preset, held = row
     rights = policies.rights_key(role, reputation, bool(super_user), _after_now(silenced), preset,
                                  config)
-    return Reader(user_id, stamp, username, unread or 0, rights, version, _votes(votes), watch,
-                  bool(authored))
+    return Reader(user_id, stamp, username, unread or 0, rights, version, _votes(votes), level,
+                  bool(authored), bool(held))
 
 
 def _statement(dialect) -> tuple[str, tuple | None]:

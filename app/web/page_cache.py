@@ -116,7 +116,7 @@ class Pages(OrderedDict):
 
 _lock = threading.Lock()
 _pages = Pages()
-_lists: dict[str, tuple[str, float]] = {}
+_lists: dict = {}  # URL or shared key -> (HTML or Program, when kept)
 _seen = {"id": None, "checked_at": 0.0}
 CHANNEL = "commonplace:events"  # + the site's key: Redis channels ignore the db number
 _listening: set[tuple[str, str]] = set()
@@ -192,9 +192,7 @@ def store_shared(key: tuple, version: int, slug: str, html: str, csrf_token: str
                  user_ids) -> Entry:
     """Keep a shared rendering cut at its readers' parts; the CSRF token it was rendered with
     (the same all over one render) becomes a slot like the others."""
-    body = html.encode()
-    if csrf_token:
-        body = body.replace(csrf_token.encode(), bytes(overlay.slot("csrf"), "utf-8"))
+    body = _marked(html, csrf_token)
     entry = _shared_entry(key, version, slug, frozenset(user_ids), body, time.monotonic())
     shared_pages.put(key, version, slug, entry.user_ids, body, VIEWER_MAX_AGE)
     return entry
@@ -210,6 +208,15 @@ def kept_shared(key: tuple, version: int | None) -> Entry | None:
     with _lock:
         _pages.touch(key)
     return entry
+
+
+def _marked(html: str, csrf_token: str) -> bytes:
+    """A shared rendering's bytes, the CSRF token it was rendered with (the same all over one
+    render) made a slot like the reader's other parts."""
+    body = html.encode()
+    if csrf_token:
+        body = body.replace(csrf_token.encode(), bytes(overlay.slot("csrf"), "utf-8"))
+    return body
 
 
 def _shared_entry(key, version, slug, user_ids, body: bytes, stored_at: float) -> Entry:
@@ -241,19 +248,27 @@ def _put(key, entry: Entry) -> None:
         _pages.put(key, entry, budget)
 
 
-def get_list(url: str) -> str | None:
+def get_list(key):
+    """A kept list: an anonymous one by URL (its HTML), a shared one by its readers' key
+    (overlay.Reader.list_key: a Program to fill)."""
     follow_log()
-    entry = _lists.get(url)
+    entry = _lists.get(key)
     if entry is None or time.monotonic() - entry[1] > LIST_MAX_AGE:
         return None
     return entry[0]
 
 
-def put_list(url: str, html: str) -> None:
+def put_list(key, page) -> None:
     with _lock:
         if len(_lists) >= MAX_LISTS:
             _lists.clear()
-        _lists[url] = (html, time.monotonic())
+        _lists[key] = (page, time.monotonic())
+
+
+def put_shared_list(key: tuple, html: str, csrf_token: str) -> "overlay.Program":
+    program = overlay.compile_page(_marked(html, csrf_token))
+    put_list(key, program)
+    return program
 
 
 def clear() -> None:

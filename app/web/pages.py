@@ -17,24 +17,39 @@ from core.database import parse_id
 LIST_FILTERS = ("category", "tag", "status", "sort", "cursor")
 
 
-def _thread_list(category=None, template="community/threads.html", extra=None, **context):
-    """A list page; `extra()` adds context only when the page is rendered (not on a cache hit)."""
-    cache_key = request.full_path if _cacheable(allow_query=True) and \
-        not request.args.get("cursor") else None
+def _thread_list(category=None, template="community/threads.html", extra=None, watch=None,
+                 **context):
+    """A list page; `extra(viewer)` adds context only when the page is rendered (not on a cache
+    hit). Anonymous readers share one rendering per URL; signed-in readers one per URL and
+    rights (with their own parts filled in, as on thread pages), unless it is paged, filtered
+    by a tag (its watch form is the reader's) or would show them a thread of theirs on hold."""
+    extra = extra or (lambda viewer: {})
+    first_page = not request.args.get("cursor")
+    cache_key = request.full_path if _cacheable(allow_query=True) and first_page else None
     if cache_key and (html := page_cache.get_list(cache_key)):
         return html
-    html = _render_list(category, template, **context, **(extra() if extra else {}))
+    reader = _reader(0, watch) if first_page and not request.args.get("tag") else None
+    if reader is not None and (program := page_cache.get_list(reader.list_key(request.full_path))):
+        return _filled(program, reader)
+    if reader is not None and not current_user.is_anonymous_user:
+        viewer = current_user if reader.held else \
+            overlay.SharedReader(current_user._get_current_object())
+        html = _render_list(category, template, viewer, **context, **extra(viewer),
+                            overlay=True, current_user=viewer)
+        return _filled(page_cache.put_shared_list(reader.list_key(request.full_path), html,
+                                                  generate_csrf()), reader)
+    html = _render_list(category, template, current_user, **context, **extra(current_user))
     if cache_key:
         page_cache.put_list(cache_key, html)
     return html
 
 
-def _render_list(category, template, **context):
+def _render_list(category, template, viewer, **context):
     args = {k: request.args.get(k) or None for k in LIST_FILTERS}
     sort = args["sort"] or "newest"
     try:
         threads, next_cursor = queries.list_threads(
-            current_user, category=category or args["category"], tag=args["tag"],
+            viewer, category=category or args["category"], tag=args["tag"],
             status=args["status"], sort=sort, limit=20, cursor=args["cursor"])
     except BadRequest as exc:
         abort(400, exc.detail)
@@ -51,9 +66,9 @@ def _render_list(category, template, **context):
 
 @bp.get("/")
 def home():
-    return _thread_list(template="community/home.html", extra=lambda: {
-        "categories": queries.categories(), "helpful": home_queries.most_helpful(current_user),
-        "items": home_queries.newest_items(current_user)})
+    return _thread_list(template="community/home.html", extra=lambda viewer: {
+        "categories": queries.categories(), "helpful": home_queries.most_helpful(viewer),
+        "items": home_queries.newest_items(viewer)})
 
 
 @bp.get("/threads")
@@ -64,7 +79,7 @@ def threads():
 @bp.get("/c/<slug>")
 def category(slug):
     cat = queries.category_by_slug(slug)
-    return _thread_list(category=cat.slug, current_category=cat)
+    return _thread_list(category=cat.slug, current_category=cat, watch=("category", cat.id))
 
 
 @bp.get("/t/<int:thread_id>")
@@ -109,23 +124,28 @@ def _cacheable(allow_query: bool = False) -> bool:
         and "_flashes" not in session
 
 
-def _reader(thread_id: int):
+def _reader(thread_id: int, watch: tuple[str, int] | None = None):
     """A signed-in reader's plain request: who they are and what their page needs, in one query
-    that does not load the user (overlay.read); None when the page is not shared."""
+    that does not load the user (overlay.read); None when the page is not shared. A list (thread
+    0, its query string allowed) names the target of its watch form."""
     named = session_identity()
-    if named is None or request.query_string or "_flashes" in session:
+    if named is None or (thread_id and request.query_string) or "_flashes" in session:
         return None
     page_cache.follow_log()  # before the render: what commits after it is applied to the page
     handed = request.environ.get(front_cache.READER)  # read in front: its page was not kept
     if handed is not None and handed[0] == thread_id and handed[1].user_id == named[0]:
         found = handed[1]
     else:
-        found = overlay.read(named[0], thread_id, digest(named[2]))
+        found = overlay.read(named[0], thread_id, digest(named[2]), watch=watch)
     return found if found is not None and stamps_equal(found.stamp, named[1]) else None
 
 
 def _reader_page(entry, reader):
-    body = overlay.fill(entry.body, reader.values(generate_csrf(), new_token()), reader.chosen())
+    return _filled(entry.body, reader)
+
+
+def _filled(program, reader):
+    body = program.fill(reader.values(generate_csrf(), new_token()), reader.chosen())
     return Response(body, content_type="text/html; charset=utf-8")
 
 

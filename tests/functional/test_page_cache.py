@@ -272,7 +272,7 @@ def test_a_kept_readers_page_costs_one_query(web, app, count_queries, monkeypatc
     checks = []
     real = overlay.read
     monkeypatch.setattr(overlay, "read",
-                        lambda *args: checks.append(args) or real(*args))
+                        lambda *args, **kw: checks.append(args) or real(*args, **kw))
     thread = factories.thread()
     for _ in range(3):
         factories.answer(thread)
@@ -306,7 +306,7 @@ def test_a_stale_kept_page_is_checked_once_and_rendered_again(web, app, monkeypa
     checks = []
     real = overlay.read
     monkeypatch.setattr(overlay, "read",
-                        lambda *args: checks.append(args) or real(*args))
+                        lambda *args, **kw: checks.append(args) or real(*args, **kw))
     assert "Voting down unlocks" not in _page(web, thread)
     assert len(checks) == 1
 
@@ -579,11 +579,11 @@ def test_whatever_the_front_cannot_answer_goes_to_flask(web, app, monkeypatch, c
 
     real, calls = overlay.read, []
 
-    def broken_once(*args):
+    def broken_once(*args, **kwargs):
         calls.append(args)
         if len(calls) == 1:
             raise RuntimeError("the front path failed")
-        return real(*args)
+        return real(*args, **kwargs)
     monkeypatch.setattr(overlay, "read", broken_once)
     recovered = _outside_any_context(app, _url(thread), f"{name}={value}")
     assert recovered.status_code == 200 and ">sidedoor</a>" in recovered.get_data(as_text=True)
@@ -603,3 +603,54 @@ def _outside_any_context(app, path, cookie=None):
     worker.start()
     worker.join(30)
     return answer[0]
+
+
+def test_signed_in_readers_with_the_same_rights_share_a_list_with_their_own_parts(web, app):
+    """The home page and a category are rendered once for readers with the same rights: the
+    second reader's view renders no template, and shows their own name and watch level."""
+    from app.notifications import service as watching
+    place = factories.category(slug="shared-lists")
+    factories.thread(category_=place, title="A question every member sees on the list")
+    factories.user(username="listfirst")
+    second = factories.user(username="listsecond")
+    watching.set_watch(second, "category", place.slug, "watching")
+    web.login("listfirst")
+    web.get("/threads?warm=1")  # the sign-in notice is shown once, on its own page
+    mine = web.get("/").get_data(as_text=True)
+    first_category = web.get("/c/shared-lists").get_data(as_text=True)
+    web.post("/logout")
+    web.login("listsecond")
+    web.get("/threads?warm=1")
+    with _rendered(app) as templates:
+        theirs = web.get("/").get_data(as_text=True)
+        their_category = web.get("/c/shared-lists").get_data(as_text=True)
+    assert templates == []
+    assert ">listsecond</a>" in theirs and "listfirst" not in theirs
+    assert ">listfirst</a>" in mine and "listsecond" not in mine
+    for page in (mine, theirs, first_category, their_category):
+        assert "A question every member sees on the list" in page and "\x00" not in page
+    assert '<option value="watching" selected>' in their_category
+    assert "Not watching yet: choose one" in first_category
+
+
+def test_a_list_showing_a_readers_held_thread_is_theirs_alone(web, app):
+    """A member's thread waiting for a moderator is on their lists, never on another member's,
+    whoever's view rendered the list first."""
+    from sqlalchemy import update
+
+    from community.models import Thread
+    from core.database import db
+    author = factories.user(username="heldauthor")
+    held = factories.thread(author, title="A question still waiting for a moderator")
+    factories.thread(title="A question everyone can read today")
+    db.session.execute(update(Thread).where(Thread.id == held.id).values(is_hidden=True))
+    db.session.commit()
+    factories.user(username="bystander")
+    for name, sees in (("bystander", False), ("heldauthor", True), ("bystander", False)):
+        web.login(name)
+        web.get("/?warm=1")
+        for path in ("/", "/threads"):
+            page = web.get(path).get_data(as_text=True)
+            assert "A question everyone can read today" in page
+            assert ("A question still waiting for a moderator" in page) is sees, (name, path)
+        web.post("/logout")
