@@ -7,6 +7,7 @@ refreshes it when another writer has committed; searches within a process take t
 import fcntl
 import logging
 import threading
+import time
 from collections.abc import Iterable, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -98,7 +99,7 @@ class WhooshBackend:
             if not whoosh_index.exists_in(self.directory):
                 return whoosh_index.create_in(self.directory, schema())
             ix = whoosh_index.open_dir(self.directory)
-            if _layout(ix.schema) != _layout(schema()):
+            if _layout(_read_toc(ix).schema) != _layout(schema()):
                 # An index written by an older schema: start an empty one (searches find
                 # nothing until `search rebuild` or `search check --repair` fills it).
                 logging.getLogger(__name__).warning(
@@ -215,6 +216,19 @@ class WhooshBackend:
         return sum(p.stat().st_size for p in self.directory.iterdir() if p.is_file())
 
 
+def _read_toc(ix, attempts: int = 20):
+    """The newest commit's table of contents. Another process's commit deletes the one before
+    it, so a reader that listed that one just before can find it gone: it reads the newest
+    again (a commit takes milliseconds)."""
+    for attempt in range(attempts):
+        try:
+            return ix._read_toc()
+        except FileNotFoundError:
+            if attempt == attempts - 1:
+                raise
+            time.sleep(0.01 * (attempt + 1))
+
+
 def _fresh_searcher(ix, old):
     """A searcher on the latest commit that reuses the old one's segment readers where the
     segment is unchanged (same id and same deletions), and opens the rest.
@@ -222,7 +236,7 @@ def _fresh_searcher(ix, old):
     Whoosh-Reloaded's own refresh() re-adds segments a merge removed, and reuses a segment's
     reader after new deletions in it; both would show deleted or replaced documents.
     """
-    toc = ix._read_toc()
+    toc = _read_toc(ix)
     reusable = {}
     if old is not None:
         for reader, _ in old.reader().leaf_readers():
