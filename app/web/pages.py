@@ -106,7 +106,7 @@ def thread(thread_id, slug=None):
     shared = {"overlay": True, "current_user": viewer, "answer_token": overlay.slot("sub")} \
         if reader is not None else {}
     html = render_template("community/thread.html", page=page, thread=page.thread,
-                           **thread_extras(page, viewer), **shared)
+                           **thread_extras(page, viewer, shared=reader is not None), **shared)
     record_view(thread_id)
     shown = {page.thread.author_id, *(a.author_id for a in page.answers)}
     if cacheable:

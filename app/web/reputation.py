@@ -3,7 +3,7 @@ duplicates, flags, and the profile's reputation parts (badges, chart, paged list
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from app.web import bp
+from app.web import bp, post_controls
 from community import queries
 from community.models import FLAG_REASONS
 from community.policies import (can_flag, can_manage_super_users, can_read_audit_log, ensure,
@@ -19,11 +19,14 @@ from reputation.ranks import next_rank
 PAGE = 20
 
 
-def thread_extras(page, viewer) -> dict:
-    """What a thread page shows beyond community's ThreadPage: badge counts, the original."""
+def thread_extras(page, viewer, shared: bool = False) -> dict:
+    """What a thread page shows beyond community's ThreadPage: badge counts, the original, and
+    each post's controls (`shared`: rendered for every reader with the viewer's rights)."""
     shown = [page.thread.author_id, *(a.author_id for a in page.answers)]
     return {"badge_tiers": badges.tier_counts(shown), "flag_reasons": FLAG_REASONS,
-            "duplicate_of": queries.duplicate_of(viewer, page.thread.id)}
+            "duplicate_of": queries.duplicate_of(viewer, page.thread.id),
+            "controls": post_controls.for_page(viewer, page, page.my_votes, shared,
+                                               bool(FLAG_REASONS))}
 
 
 def profile_extras(user) -> dict:
