@@ -3,14 +3,14 @@ deletes, restores and votes create, version, mark stale and retire them (the ser
 emit those events know nothing of them), and emit the knowledge.* events the CRM follows;
 `publish_imported` creates the items of threads an import solved, in bulk."""
 from flask import current_app
-from sqlalchemy import event as sa_event, select
+from sqlalchemy import bindparam, event as sa_event, select
 from sqlalchemy.orm import Session, aliased
 
 from community import events
 from community.imports.bulk import allocate_ids, insert_rows
 from community.models import (Category, KnowledgeItem, KnowledgeVersion, Post, Revision, Tag,
                               Thread, User, thread_tags)
-from core.database import db
+from core.database import built, db
 from core.events import emit, on_emit
 from core.time import utcnow
 from core.transactions import transactional
@@ -21,7 +21,9 @@ _CONTENT = ("title", "problem_html", "solution_html", "tags", "category", "contr
 
 
 def item_for_thread(thread_id: int) -> KnowledgeItem | None:
-    return db.session.scalar(select(KnowledgeItem).where(KnowledgeItem.thread_id == thread_id))
+    return db.session.scalar(built("knowledge_item_for", lambda: (
+        select(KnowledgeItem).where(KnowledgeItem.thread_id == bindparam("thread_id")))),
+        {"thread_id": thread_id})
 
 
 def _snapshot(thread: Thread, question: Post, answer: Post) -> dict:

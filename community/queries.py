@@ -11,7 +11,7 @@ from sqlalchemy import and_, bindparam, case, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from core.errors import BadRequest, NotFound
-from core.database import MAX_ID, db, parse_id
+from core.database import MAX_ID, built, db, parse_id
 from community.models import (ANONYMOUS, AuditEntry, Category, Post, Revision, Tag, Thread, ThreadLink,
                               User, Vote, thread_tags)
 from community import events
@@ -98,9 +98,8 @@ def thread_page(viewer, thread_id) -> ThreadPage:
                                 ).unique().scalar_one_or_none()
     if thread is None or not can_view_thread(viewer, thread):
         raise NotFound(f"Thread {thread_id} does not exist.")
-    kind = "staff" if viewer.is_staff else "anonymous" if viewer.is_anonymous_user else "member"
-    posts = db.session.scalars(_posts_statement(kind), {
-        "thread_id": thread.id, **({"viewer_id": viewer.id} if kind == "member" else {})}).all()
+    kind, params = _viewer_kind(viewer)
+    posts = db.session.scalars(_posts_statement(kind), {"thread_id": thread.id, **params}).all()
     question = next(p for p in posts if p.is_question)
     answers = [p for p in posts if not p.is_question]
     my_votes = {}
@@ -111,46 +110,51 @@ def thread_page(viewer, thread_id) -> ThreadPage:
     return ThreadPage(thread, question, answers, my_votes)
 
 
-# A thread page's two statements are built once (per kind of viewer for the posts) with bound
-# parameters, so each view neither builds them nor works out their cache keys again: that was
-# a fifth of a cold thread page. The thread's few tags are joined into its statement (a second
-# SELECT cost more than the whole row).
-_STATEMENTS: dict = {}
-
-
+# A thread page's statements are built once (database.built), per kind of viewer where what
+# they may see differs (a member's id is then a bound parameter). The thread's few tags are
+# joined into its statement: a second SELECT cost more than the whole row.
 def _thread_statement():
-    if "thread" not in _STATEMENTS:
-        _STATEMENTS["thread"] = (
-            select(Thread).where(Thread.id == bindparam("thread_id"))
-            .options(joinedload(Thread.category), joinedload(Thread.author),
-                     joinedload(Thread.tags)).execution_options(populate_existing=True))
-    return _STATEMENTS["thread"]
-
-
-class _Member:
-    """Any signed-in member, as visible_posts sees them: their id is the statement's parameter."""
-    is_staff = False
-    is_anonymous_user = False
-    id = bindparam("viewer_id")
-
-
-def _posts_statement(kind: str):
-    if kind not in _STATEMENTS:
-        viewer = {"staff": _Staff, "anonymous": ANONYMOUS, "member": _Member}[kind]
-        _STATEMENTS[kind] = (
-            select(Post).join(Thread, Thread.id == Post.thread_id)
-            .where(Post.thread_id == bindparam("thread_id"),
-                   or_(Post.kind == "question", visible_posts(viewer, include_deleted=True)))
-            .options(joinedload(Post.author))
-            .order_by(case((Post.kind == "question", 0), else_=1), Post.is_accepted.desc(),
-                      Post.score.desc(), Post.created_at, Post.id)
-            .execution_options(populate_existing=True))
-    return _STATEMENTS[kind]
+    return built("thread_page", lambda: (
+        select(Thread).where(Thread.id == bindparam("thread_id"))
+        .options(joinedload(Thread.category), joinedload(Thread.author),
+                 joinedload(Thread.tags)).execution_options(populate_existing=True)))
 
 
 class _Staff:
     is_staff = True
     is_anonymous_user = False
+
+
+class _Member:
+    """Any signed-in member, as visible_* clauses see them: their id is a bound parameter."""
+    is_staff = False
+    is_anonymous_user = False
+    id = bindparam("viewer_id")
+
+
+def _viewer_kind(viewer) -> tuple[str, dict]:
+    """Which built statement serves this viewer, and the parameter it needs."""
+    if viewer.is_staff:
+        return "staff", {}
+    if viewer.is_anonymous_user:
+        return "anonymous", {}
+    return "member", {"viewer_id": viewer.id}
+
+
+def _stand_in(kind: str):
+    return {"staff": _Staff, "anonymous": ANONYMOUS, "member": _Member}[kind]
+
+
+def _posts_statement(kind: str):
+    return built(("thread_posts", kind), lambda: (
+        select(Post).join(Thread, Thread.id == Post.thread_id)
+        .where(Post.thread_id == bindparam("thread_id"),
+               or_(Post.kind == "question",
+                   visible_posts(_stand_in(kind), include_deleted=True)))
+        .options(joinedload(Post.author))
+        .order_by(case((Post.kind == "question", 0), else_=1), Post.is_accepted.desc(),
+                  Post.score.desc(), Post.created_at, Post.id)
+        .execution_options(populate_existing=True)))
 
 
 def thread_version(thread_id: int) -> int | None:
@@ -251,10 +255,11 @@ def event_feed(viewer, after: int = 0, limit: int = 100) -> list[Event]:
 
 def duplicate_of(viewer, thread_id: int) -> Thread | None:
     """The original a thread was marked a duplicate of, if the viewer may see it."""
-    return db.session.scalar(
+    kind, params = _viewer_kind(viewer)
+    return db.session.scalar(built(("duplicate_of", kind), lambda: (
         select(Thread).join(ThreadLink, ThreadLink.target_id == Thread.id)
-        .where(ThreadLink.thread_id == thread_id, ThreadLink.kind == "duplicate",
-               visible_threads(viewer)).limit(1))
+        .where(ThreadLink.thread_id == bindparam("thread_id"), ThreadLink.kind == "duplicate",
+               visible_threads(_stand_in(kind))).limit(1))), {"thread_id": thread_id, **params})
 
 
 def audit_entries(limit: int = 50, cursor: str | None = None) -> tuple[list[AuditEntry], str | None]:

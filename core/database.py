@@ -62,3 +62,15 @@ def engine_options(uri: str) -> dict:
     if uri.startswith("sqlite"):
         return {"connect_args": {"timeout": 10, "check_same_thread": False}}
     return {"pool_pre_ping": True, "pool_size": 10, "max_overflow": 10}
+
+
+_built: dict = {}
+
+
+def built(key, make):
+    """A statement built once per key (its varying values are bound parameters): on the hottest
+    pages, building a statement and working out its cache key cost more than running it."""
+    statement = _built.get(key)
+    if statement is None:
+        statement = _built[key] = make()
+    return statement

@@ -13,7 +13,7 @@ from datetime import datetime
 from sqlalchemy import JSON, Index, Integer, String, insert, select, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from core.database import db
+from core.database import built, db
 from core.time import UTCDateTime, utcnow
 
 log = logging.getLogger("commonplace.events")
@@ -155,7 +155,8 @@ def after_commit(events: list[Event]) -> None:
 
 
 def last_id() -> int:
-    return db.session.scalar(select(DomainEvent.id).order_by(DomainEvent.id.desc()).limit(1)) or 0
+    return db.session.scalar(built("last_event", lambda: (
+        select(DomainEvent.id).order_by(DomainEvent.id.desc()).limit(1)))) or 0
 
 
 def since(after: int, limit: int = 500, types: list[str] | None = None) -> list[Event]:

@@ -9,12 +9,12 @@ the state.
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import Select, delete, func, literal, select, union_all
+from sqlalchemy import Select, bindparam, delete, func, literal, select, union_all
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from community.models import Flag, Post, Revision, Thread, User, Vote
-from core.database import db
+from core.database import built, db
 from core.events import emit
 from core.time import utcnow
 from core.transactions import transactional
@@ -199,9 +199,10 @@ def tier_counts(user_ids) -> dict[int, dict[str, int]]:
     if not ids:
         return {}
     counts: dict[int, dict[str, int]] = {}
-    rows = db.session.execute(select(UserBadge.user_id, UserBadge.badge, func.count())
-                              .where(UserBadge.user_id.in_(ids))
-                              .group_by(UserBadge.user_id, UserBadge.badge)).all()
+    rows = db.session.execute(built("tier_counts", lambda: (
+        select(UserBadge.user_id, UserBadge.badge, func.count())
+        .where(UserBadge.user_id.in_(bindparam("ids", expanding=True)))
+        .group_by(UserBadge.user_id, UserBadge.badge))), {"ids": ids}).all()
     for uid, slug, n in rows:
         if slug in BY_SLUG:
             tiers = counts.setdefault(uid, {})
