@@ -20,6 +20,14 @@ _CONTENT = ("title", "problem_html", "solution_html", "tags", "category", "contr
             "accepted_post_id")
 
 
+def item_link_for_thread(thread_id: int):
+    """The thread's item's id and slug, what a thread page links to (not its JSON columns)."""
+    return db.session.execute(built("knowledge_link_for", lambda: (
+        select(KnowledgeItem.id, KnowledgeItem.slug)
+        .where(KnowledgeItem.thread_id == bindparam("thread_id")))),
+        {"thread_id": thread_id}).first()
+
+
 def item_for_thread(thread_id: int) -> KnowledgeItem | None:
     return db.session.scalar(built("knowledge_item_for", lambda: (
         select(KnowledgeItem).where(KnowledgeItem.thread_id == bindparam("thread_id")))),

@@ -5,7 +5,7 @@ from flask_login import current_user, login_required
 
 from app.web import bp
 from community import knowledge_queries as kq
-from community.knowledge import item_for_thread
+from community.knowledge import item_link_for_thread
 from community.jsonld import article_document
 from community.policies import can_review_knowledge, ensure
 from core.database import parse_id
@@ -13,7 +13,7 @@ from core.database import parse_id
 
 @bp.app_context_processor
 def _knowledge_helpers():
-    return {"knowledge_item_for": item_for_thread}
+    return {"knowledge_item_for": item_link_for_thread}
 
 
 @bp.get("/kb")

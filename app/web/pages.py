@@ -98,8 +98,9 @@ def thread(thread_id, slug=None):
         reader = None  # the session named someone Flask-Login no longer signs in
     # A signed-in reader's page is rendered as one every reader with their rights can share,
     # with their own parts as slots: as nobody in particular unless they wrote in the thread.
-    viewer = current_user if reader is None or reader.authored else \
-        overlay.SharedReader(current_user._get_current_object())
+    # The user itself, not Flask-Login's proxy: a page asks the policies about it ~100 times.
+    me = current_user._get_current_object()
+    viewer = me if reader is None or reader.authored else overlay.SharedReader(me)
     page = queries.thread_page(viewer, thread_id)
     if slug != page.thread.slug:
         return redirect(url_for("web.thread", thread_id=thread_id, slug=page.thread.slug), 301)

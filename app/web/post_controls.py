@@ -10,6 +10,7 @@ from markupsafe import Markup
 
 from app.web import overlay
 from community import policies
+from community.validation import USERNAME
 from reputation.ranks import marks, rank_for
 
 _ID = 987654321  # stands for a post id while a link pattern is built
@@ -40,13 +41,13 @@ def for_page(viewer, page, my_votes: dict, shared: bool, flagging: bool) -> dict
         ("vote", "web.vote"), ("edit", "web.edit_post"), ("delete", "web.delete_post"),
         ("restore", "web.restore_post"), ("flag", "web.flag_page"),
         ("revisions", "web.revisions"))}
+    profile = _profile_pattern()
     profiles, ranks = {}, {}
     found = {}
     for post in (page.question, *page.answers):
         author = post.author
         if author.id not in profiles:
-            profiles[author.id] = url_for("web.profile", user_id=author.id,
-                                          username=author.username)
+            profiles[author.id] = profile(author.id, author.username)
             ranks[author.id] = (rank_for(author.reputation), marks(author),
                                 policies.is_official(author))
         rank, shown_marks, official = ranks[author.id]
@@ -76,6 +77,20 @@ def _pattern(endpoint: str):
     """A function from a post id to the endpoint's link, from one url_for call."""
     head, tail = url_for(endpoint, post_id=_ID).split(str(_ID), 1)
     return lambda post_id: f"{head}{int(post_id)}{tail}"
+
+
+def _profile_pattern():
+    """A function from (user id, username) to their profile link, from one url_for call; a
+    name that is not plain URL-safe letters (an imported one) gets url_for's own quoting."""
+    name = "cpname"
+    head, rest = url_for("web.profile", user_id=_ID, username=name).split(str(_ID), 1)
+    middle, tail = rest.split(name, 1)
+
+    def link(user_id: int, username: str) -> str:
+        if USERNAME.match(username):
+            return f"{head}{int(user_id)}{middle}{username}{tail}"
+        return url_for("web.profile", user_id=user_id, username=username)
+    return link
 
 
 def _vote_tags(post_id: int, value: int, mine, allowed, shared: bool) -> Markup:
