@@ -29,9 +29,7 @@ def item_link_for_thread(thread_id: int):
 
 
 def item_for_thread(thread_id: int) -> KnowledgeItem | None:
-    return db.session.scalar(built("knowledge_item_for", lambda: (
-        select(KnowledgeItem).where(KnowledgeItem.thread_id == bindparam("thread_id")))),
-        {"thread_id": thread_id})
+    return db.session.scalar(select(KnowledgeItem).where(KnowledgeItem.thread_id == thread_id))
 
 
 def _snapshot(thread: Thread, question: Post, answer: Post) -> dict:

@@ -103,7 +103,7 @@ def thread_page(viewer, thread_id) -> ThreadPage:
     question = next(p for p in posts if p.is_question)
     answers = [p for p in posts if not p.is_question]
     my_votes = {}
-    if not viewer.is_anonymous_user:
+    if not viewer.is_anonymous_user and viewer.id:  # (a shared rendering's reader is nobody: 0)
         my_votes = dict(db.session.execute(
             select(Vote.post_id, Vote.value).join(Post, Post.id == Vote.post_id)
             .where(Post.thread_id == thread.id, Vote.user_id == viewer.id)).all())

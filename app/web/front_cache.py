@@ -122,10 +122,10 @@ class FrontCache:
             readers.recent.put(("csrf", raw_csrf), token)
         mine = readers.recent.get(("parts", reader.user_id, reader.username, reader.unread))
         if mine is None:
-            mine = reader.values("", "", readers.build)
+            mine = reader.own_parts(readers.build)
             readers.recent.put(("parts", reader.user_id, reader.username, reader.unread), mine)
-        body = overlay.fill(entry.body, {**mine, "csrf": token.encode(),
-                                         "sub": new_token().encode()}, reader.chosen())
+        body = entry.body.fill({**mine, "csrf": token.encode(), "sub": new_token().encode()},
+                               reader.chosen())
         record_view(thread_id, self.app)
         return body
 

@@ -113,14 +113,6 @@ def compile_page(body: bytes) -> Program:
     return Program(pieces, slots, choices)
 
 
-def fill(program: Program, values: dict[str, bytes], chosen: dict[str, int]) -> bytes:
-    return program.fill(values, chosen)
-
-
-def size(program: Program) -> int:
-    return program.size
-
-
 # ---- the reader's own parts, drawn without templates --------------------------------------
 
 def avatar_svg(user_id: int, username: str, size_px: int = 24) -> Markup:
@@ -196,11 +188,14 @@ class Reader:
             picks["w"] = WATCH.index(self.watch)
         return picks
 
+    def own_parts(self, build=None) -> dict[str, bytes]:
+        """Their header's parts, encoded (`build`: how links are made, as for parts())."""
+        return {k: v.encode() for k, v in
+                parts(self.user_id, self.username, self.unread, build).items()}
+
     def values(self, csrf_token: str, submission_token: str, build=None) -> dict[str, bytes]:
-        values = {k: v.encode() for k, v in
-                  parts(self.user_id, self.username, self.unread, build).items()}
-        values.update(csrf=csrf_token.encode(), sub=submission_token.encode())
-        return values
+        return {**self.own_parts(build), "csrf": csrf_token.encode(),
+                "sub": submission_token.encode()}
 
 
 _SQL = (

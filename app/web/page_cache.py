@@ -181,11 +181,7 @@ def lookup_shared(key: tuple, version: int | None) -> Entry | None:
     entry = _pages.get(key)
     if entry is None or entry.version != version:
         return _from_redis(key, version, VIEWER_MAX_AGE)
-    if time.monotonic() - entry.stored_at > VIEWER_MAX_AGE:
-        return None
-    with _lock:
-        _pages.touch(key)
-    return entry
+    return kept_shared(key, version)
 
 
 def store_shared(key: tuple, version: int, slug: str, html: str, csrf_token: str,
@@ -221,7 +217,7 @@ def _marked(html: str, csrf_token: str) -> bytes:
 
 def _shared_entry(key, version, slug, user_ids, body: bytes, stored_at: float) -> Entry:
     program = overlay.compile_page(body)
-    entry = Entry(program, version, slug, user_ids, stored_at, key[1], overlay.size(program))
+    entry = Entry(program, version, slug, user_ids, stored_at, key[1], program.size)
     _put(key, entry)
     return entry
 

@@ -89,7 +89,7 @@ def thread(thread_id, slug=None):
     if reader is not None and (entry := page_cache.lookup_shared(
             reader.key(thread_id), reader.version)) and entry.slug == slug:
         record_view(thread_id)
-        return _reader_page(entry, reader)
+        return _filled(entry.body, reader)
     cacheable = _cacheable()
     if cacheable and (entry := page_cache.lookup(thread_id)) and entry.slug == slug:
         record_view(thread_id)
@@ -114,8 +114,8 @@ def thread(thread_id, slug=None):
         return _anonymous_page(thread_id, page_cache.store(
             thread_id, page.thread.version, slug, html, shown))
     if reader is not None:
-        return _reader_page(page_cache.store_shared(
-            reader.key(thread_id), reader.version, slug, html, generate_csrf(), shown), reader)
+        return _filled(page_cache.store_shared(
+            reader.key(thread_id), reader.version, slug, html, generate_csrf(), shown).body, reader)
     return html
 
 
@@ -139,10 +139,6 @@ def _reader(thread_id: int, watch: tuple[str, int] | None = None):
     else:
         found = overlay.read(named[0], thread_id, digest(named[2]), watch=watch)
     return found if found is not None and stamps_equal(found.stamp, named[1]) else None
-
-
-def _reader_page(entry, reader):
-    return _filled(entry.body, reader)
 
 
 def _filled(program, reader):
